@@ -1,0 +1,62 @@
+//! The acts a signer can make on a proposal.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Act {
+    Propose,
+    Second,
+    Accept,
+    Object,
+    WithdrawObjection,
+    Withdraw,
+    Apply,
+}
+
+impl Act {
+    pub const ALL: [Act; 7] = [
+        Act::Propose,
+        Act::Second,
+        Act::Accept,
+        Act::Object,
+        Act::WithdrawObjection,
+        Act::Withdraw,
+        Act::Apply,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Act::Propose => "propose",
+            Act::Second => "second",
+            Act::Accept => "accept",
+            Act::Object => "object",
+            Act::WithdrawObjection => "withdraw-objection",
+            Act::Withdraw => "withdraw",
+            Act::Apply => "apply",
+        }
+    }
+
+    /// Proposing and seconding count as accepting.
+    pub fn is_acceptance(self) -> bool {
+        matches!(self, Act::Propose | Act::Second | Act::Accept)
+    }
+}
+
+impl FromStr for Act {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Act::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| Error::Usage(format!("unknown act '{s}'")))
+    }
+}
+
+impl fmt::Display for Act {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

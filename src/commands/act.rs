@@ -1,0 +1,77 @@
+use charter::act::Act;
+use charter::id::ProposalId;
+
+use super::{CmdResult, Ctx};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The proposal's id, or any unique prefix of it.
+    id: String,
+    /// Print {"id": ...} as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Object to a proposal (blocks it until withdrawn), or withdraw your objection.
+#[derive(clap::Args, Debug)]
+pub struct ObjectArgs {
+    /// The proposal's id, or any unique prefix of it.
+    id: String,
+    /// Why: one line, recorded in the signed objection.
+    #[arg(
+        long,
+        required_unless_present = "withdraw",
+        conflicts_with = "withdraw"
+    )]
+    reason: Option<String>,
+    /// Withdraw your standing objection.
+    #[arg(long)]
+    withdraw: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn print_id(json: bool, id: &ProposalId, finalized: Option<git2::Oid>) {
+    if json {
+        let mut v = serde_json::json!({ "id": id.as_str() });
+        if let Some(f) = finalized {
+            v["finalized"] = serde_json::json!(f.to_string());
+        }
+        super::output::json(&v);
+    } else {
+        println!("{id}");
+        if let Some(f) = finalized {
+            eprintln!("{id} is adopted: finalized in commit {f}");
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: Args, act: Act) -> CmdResult {
+    sign(ctx, &args.id, act, None, args.json)
+}
+
+pub fn object(ctx: &Ctx, args: ObjectArgs) -> CmdResult {
+    if args.withdraw {
+        sign(ctx, &args.id, Act::WithdrawObjection, None, args.json)
+    } else {
+        sign(ctx, &args.id, Act::Object, args.reason, args.json)
+    }
+}
+
+fn sign(ctx: &Ctx, id: &str, act: Act, reason: Option<String>, json: bool) -> CmdResult {
+    let group = ctx.group()?;
+    let key = ctx.signing_key()?;
+    let outcome = group.act(&key, id, act, reason, charter::clock::now()?)?;
+    print_id(json, &outcome.id, outcome.finalized);
+    Ok(())
+}
+
+pub fn finalize(ctx: &Ctx, args: Args) -> CmdResult {
+    let group = ctx.group()?;
+    let key = ctx.signing_key()?;
+    let state = group.state()?;
+    let id = state.find(&args.id)?;
+    let commit = group.finalize(&key, &args.id, charter::clock::now()?)?;
+    print_id(args.json, &id, Some(commit));
+    Ok(())
+}

@@ -1,0 +1,171 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use charter::act::Act;
+use charter::group::{Change, Draft, Founder, Group, InitOptions};
+use charter::key::SigningKey;
+use charter::{Error, Result};
+
+use super::{CmdResult, Ctx};
+
+/// Play the whole story on the D5 charter in a fresh repository: five
+/// founding members, one amendment proposed, seconded and accepted by all.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The governance repository to create (default: a new folder in the
+    /// temporary directory). Keys go beside it, in DIR-keys.
+    dir: Option<PathBuf>,
+}
+
+const FOUNDERS: [(&str, &str); 5] = [
+    ("uk", "United Kingdom"),
+    ("ee", "Estonia"),
+    ("il", "Israel"),
+    ("nz", "New Zealand"),
+    ("kr", "Republic of Korea"),
+];
+
+const OPEN_SOURCE_EN: &str = "# Open source\n\nOpen source: future government systems, tools and services will be made open source by default and shared between members, with exceptions explained in public.\n";
+const OPEN_SOURCE_FR: &str = "# Logiciel libre\n\nLogiciel libre : les futurs systèmes, outils et services de l’administration seront libres (open source) par défaut et partagés entre les membres ; toute exception est expliquée publiquement.\n";
+
+fn fresh_dir(arg: Option<PathBuf>, ctx: &Ctx) -> Result<PathBuf> {
+    let dir = match arg {
+        Some(d) => ctx.dir.join(d),
+        None => {
+            let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+            std::env::temp_dir().join(format!("charter-demo-{stamp}-{}", std::process::id()))
+        }
+    };
+    Ok(dir)
+}
+
+fn keys_dir(dir: &Path) -> PathBuf {
+    let mut s = dir.as_os_str().to_owned();
+    s.push("-keys");
+    PathBuf::from(s)
+}
+
+fn step(text: &str) {
+    println!("\n== {text}");
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
+    let dir = fresh_dir(args.dir, ctx)?;
+    let keys = keys_dir(&dir);
+    if keys.exists() {
+        return Err(Error::Exists { path: keys }.into());
+    }
+    let now = charter::clock::now()?;
+    step(&format!(
+        "Five founding members generate their keys in {}",
+        keys.display()
+    ));
+    std::fs::create_dir_all(&keys).map_err(|e| Error::io(&keys, e))?;
+    let mut signing: BTreeMap<&str, SigningKey> = BTreeMap::new();
+    let mut founders = Vec::new();
+    let no_pass = |_: &Path| -> Result<String> { Err(Error::NoKey) };
+    for (id, name) in FOUNDERS {
+        let path = keys.join(id);
+        let public = charter::key::generate(&path, id)?;
+        println!("  {id:<3} {name:<18} {}", public.fingerprint());
+        founders.push(Founder {
+            id: id.parse()?,
+            name: Some(name.to_string()),
+            key: public,
+        });
+        signing.insert(id, SigningKey::load(&path, &no_pass)?);
+    }
+    let key = |id: &str| {
+        signing
+            .get(id)
+            .ok_or_else(|| Error::Usage(format!("no demo key {id}")))
+    };
+
+    step(&format!(
+        "uk creates the Digital 5 repository with the 2014 charter in {}",
+        dir.display()
+    ));
+    let root = charter::group::init(
+        &dir,
+        InitOptions {
+            template: &charter::template::D5,
+            name: "Digital 5".into(),
+            founders,
+            key: key("uk")?,
+            now,
+        },
+    )?;
+    println!("  trust root {root}");
+    let group = Group::open(&dir)?;
+
+    step("uk proposes to amend principle 3, open source, in English and French");
+    let mut texts = BTreeMap::new();
+    texts.insert("en".parse()?, OPEN_SOURCE_EN.to_string());
+    texts.insert("fr".parse()?, OPEN_SOURCE_FR.to_string());
+    let id = group.propose(
+        key("uk")?,
+        Draft {
+            change: Change::Amend {
+                principle: "open-source".parse()?,
+                texts,
+            },
+            title: Some("Open source by default".into()),
+            deadline: None,
+        },
+        now,
+    )?;
+    println!("  {id}");
+    step("ee seconds; il and nz accept");
+    for (who, act) in [
+        ("ee", Act::Second),
+        ("il", Act::Accept),
+        ("nz", Act::Accept),
+    ] {
+        group.act(key(who)?, id.as_str(), act, None, now)?;
+        println!("  {who} {act}");
+    }
+    let here = Ctx {
+        dir: dir.clone(),
+        key: None,
+    };
+    step("charter status");
+    super::status::run(
+        &here,
+        super::status::Args {
+            all: false,
+            json: false,
+        },
+    )?;
+
+    step("kr accepts: the last acceptance finalizes the amendment");
+    let outcome = group.act(key("kr")?, id.as_str(), Act::Accept, None, now)?;
+    if let Some(c) = outcome.finalized {
+        println!("  finalized in commit {c}");
+    }
+    step(&format!("charter show {id}"));
+    super::show::run(
+        &here,
+        super::show::Args {
+            id: id.to_string(),
+            json: false,
+        },
+    )?;
+
+    step("charter verify");
+    super::verify::run(
+        &here,
+        super::verify::Args {
+            root: None,
+            json: false,
+        },
+    )?;
+
+    let uk_key = keys.join("uk");
+    println!(
+        "\n== Try next\n  cd {dir}\n  charter principles\n  charter text open-source --lang fr\n  charter status --all\n  charter show {id}\n  charter verify\n  git -c gpg.ssh.allowedSignersFile=keys/allowed_signers log --show-signature\n  ssh-keygen -Y verify -f keys/allowed_signers -I kr -n charter -s {sig}.sig < {sig}.msg\n  charter --key {uk} propose retire open-markets\n",
+        dir = dir.display(),
+        sig = format!("{}/signatures/kr.accept", id.dir()),
+        uk = uk_key.display(),
+    );
+    Ok(())
+}

@@ -1,0 +1,64 @@
+use std::path::PathBuf;
+
+use charter::group::{Founder, InitOptions};
+use charter::{Error, Result};
+
+use super::{CmdResult, Ctx};
+
+/// Create a governance repository with its charter and founding members.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Where to create it (a new or empty folder).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The charter to start from.
+    #[arg(long, default_value = "d5", value_parser = ["d5"])]
+    template: String,
+    /// The group's name.
+    #[arg(long)]
+    name: String,
+    /// A founding member: ID=PUBKEY_FILE, or ID:NAME=PUBKEY_FILE with a
+    /// display name. Repeat for each member; the acting key must be one.
+    #[arg(long = "member", value_name = "ID[:NAME]=PUBKEY_FILE", required = true)]
+    members: Vec<String>,
+}
+
+fn founder(ctx: &Ctx, spec: &str) -> Result<Founder> {
+    let (who, file) = spec
+        .split_once('=')
+        .ok_or_else(|| Error::Usage(format!("--member '{spec}': expected ID=PUBKEY_FILE")))?;
+    let (id, name) = match who.split_once(':') {
+        Some((id, name)) => (id, Some(name.trim().to_string())),
+        None => (who, None),
+    };
+    Ok(Founder {
+        id: id.parse()?,
+        name,
+        key: charter::key::read_public(&ctx.dir.join(file))?,
+    })
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
+    let founders = args
+        .members
+        .iter()
+        .map(|m| founder(ctx, m))
+        .collect::<Result<Vec<_>>>()?;
+    let template = charter::template::find(&args.template)
+        .ok_or_else(|| Error::Usage(format!("unknown template '{}'", args.template)))?;
+    let key = ctx.signing_key()?;
+    let dir = ctx.dir.join(&args.dir);
+    let root = charter::group::init(
+        &dir,
+        InitOptions {
+            template,
+            name: args.name,
+            founders,
+            key: &key,
+            now: charter::clock::now()?,
+        },
+    )?;
+    eprintln!("created {} (trust root {root})", dir.display());
+    println!("{root}");
+    Ok(())
+}

@@ -1,0 +1,44 @@
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::{CmdResult, Ctx};
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Write a new ed25519 key: PATH (OpenSSH private key, mode 0600) and PATH.pub.
+    Generate {
+        /// Where to write the private key.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// The comment stored in the key (e.g. the member's id).
+        #[arg(long, default_value = "charter")]
+        comment: String,
+    },
+    /// Print the acting key's public key and fingerprint.
+    Show,
+}
+
+pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
+    match cmd {
+        KeyCommand::Generate { out, comment } => {
+            let out = ctx.dir.join(out);
+            let key = charter::key::generate(&out, &comment)?;
+            eprintln!(
+                "wrote {} and {}",
+                out.display(),
+                charter::key::pub_path(&out).display()
+            );
+            println!("{}", key.fingerprint());
+        }
+        KeyCommand::Show => {
+            let key = ctx.signing_key()?;
+            println!(
+                "{} {}",
+                key.public().to_openssh(),
+                key.public().fingerprint()
+            );
+        }
+    }
+    Ok(())
+}

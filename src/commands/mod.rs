@@ -1,0 +1,172 @@
+//! One file per command; each holds its clap arguments and a `run` function
+//! that calls into the library and prints.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use charter::key::SigningKey;
+use charter::Error;
+
+mod act;
+mod demo;
+mod init;
+mod key;
+mod output;
+mod principles;
+mod propose;
+mod show;
+mod status;
+mod text;
+mod verify;
+
+/// Keep a group's charter of principles and its membership in git, where
+/// every decision is a signed record anyone can verify.
+#[derive(Parser, Debug)]
+#[command(name = "charter", version, propagate_version = true)]
+pub struct Cli {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    directory: Option<PathBuf>,
+    /// The acting member's OpenSSH private key (else CHARTER_KEY, else git
+    /// config charter.key).
+    #[arg(long, global = true, value_name = "PATH")]
+    key: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Manage ed25519 keys.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    Init(init::Args),
+    #[command(subcommand)]
+    Propose(propose::ProposeCommand),
+    /// Second a proposal (counts as accepting it).
+    Second(act::Args),
+    /// Accept a proposal; the last acceptance finalizes it.
+    Accept(act::Args),
+    Object(act::ObjectArgs),
+    /// Withdraw your own proposal.
+    Withdraw(act::Args),
+    /// Finalize a proposal every member has accepted (acts do this by themselves).
+    Finalize(act::Args),
+    Principles(principles::Args),
+    Text(text::Args),
+    Status(status::Args),
+    Show(show::Args),
+    Verify(verify::Args),
+    Demo(demo::Args),
+}
+
+/// What a command failed with: the user's mistake or bad input (exit 2), or
+/// a history that does not verify (exit 1).
+pub enum Failure {
+    Input(String),
+    Verification(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Verification(m)) => {
+            eprintln!("error: verification failed: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Options every command shares.
+pub struct Ctx {
+    pub dir: PathBuf,
+    key: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// The acting key: `--key`, else `CHARTER_KEY`, else git config `charter.key`.
+    pub fn signing_key(&self) -> Result<SigningKey, Error> {
+        let path = self
+            .key
+            .clone()
+            .or_else(|| {
+                std::env::var_os("CHARTER_KEY")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| config_key(&self.dir))
+            .ok_or(Error::NoKey)?;
+        SigningKey::load(&path, &output::passphrase)
+    }
+
+    pub fn group(&self) -> Result<charter::group::Group, Error> {
+        charter::group::Group::open(&self.dir)
+    }
+}
+
+fn config_key(dir: &Path) -> Option<PathBuf> {
+    let config = match git2::Repository::discover(dir) {
+        Ok(repo) => repo.config().ok()?,
+        Err(_) => git2::Config::open_default().ok()?,
+    };
+    config.get_path("charter.key").ok()
+}
+
+fn run(cli: Cli) -> CmdResult {
+    let dir = match cli.directory {
+        Some(d) => d,
+        None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+    };
+    let ctx = Ctx { dir, key: cli.key };
+    match cli.command {
+        Command::Key(c) => key::run(&ctx, c),
+        Command::Init(a) => init::run(&ctx, a),
+        Command::Propose(c) => propose::run(&ctx, c),
+        Command::Second(a) => act::run(&ctx, a, charter::act::Act::Second),
+        Command::Accept(a) => act::run(&ctx, a, charter::act::Act::Accept),
+        Command::Withdraw(a) => act::run(&ctx, a, charter::act::Act::Withdraw),
+        Command::Object(a) => act::object(&ctx, a),
+        Command::Finalize(a) => act::finalize(&ctx, a),
+        Command::Principles(a) => principles::run(&ctx, a),
+        Command::Text(a) => text::run(&ctx, a),
+        Command::Status(a) => status::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::Verify(a) => verify::run(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,145 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use clap::Subcommand;
+
+use charter::group::{Change, Draft};
+use charter::id::{Lang, PrincipleId};
+use charter::{Error, Result};
+
+use super::{act::print_id, CmdResult, Ctx};
+
+/// The largest principle text accepted.
+const MAX_TEXT: u64 = 64 * 1024;
+
+#[derive(Subcommand, Debug)]
+pub enum ProposeCommand {
+    /// Propose new text for a principle, in every language of the charter.
+    Amend {
+        principle: PrincipleId,
+        #[command(flatten)]
+        texts: Texts,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Propose a new principle.
+    Add {
+        principle: PrincipleId,
+        #[command(flatten)]
+        texts: Texts,
+        /// Place it after this principle (default: last).
+        #[arg(long, value_name = "PRINCIPLE")]
+        after: Option<PrincipleId>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Propose to retire a principle from the charter.
+    Retire {
+        principle: PrincipleId,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Texts {
+    /// The text in one language: LANG=FILE, the file starting with "# <title>".
+    /// Give one for every language of the charter.
+    #[arg(long = "text", value_name = "LANG=FILE", required = true)]
+    texts: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Common {
+    /// A one-line title (default: from the principle).
+    #[arg(long)]
+    title: Option<String>,
+    /// The day (YYYY-MM-DD, end of day UTC) or RFC 3339 time the proposal expires.
+    #[arg(long)]
+    deadline: Option<String>,
+    /// Print {"id": ...} as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read_texts(ctx: &Ctx, t: &Texts) -> Result<BTreeMap<Lang, String>> {
+    let mut out = BTreeMap::new();
+    for spec in &t.texts {
+        let (lang, file) = spec
+            .split_once('=')
+            .ok_or_else(|| Error::Usage(format!("--text '{spec}': expected LANG=FILE")))?;
+        let lang: Lang = lang.parse()?;
+        let text = read_text_file(&ctx.dir.join(file))?;
+        if out.insert(lang.clone(), text).is_some() {
+            return Err(Error::Usage(format!("--text {lang} is given twice")));
+        }
+    }
+    Ok(out)
+}
+
+fn read_text_file(path: &Path) -> Result<String> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() > MAX_TEXT {
+        return Err(Error::TooLarge {
+            path: path.display().to_string(),
+            limit: MAX_TEXT as usize,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+        path: path.display().to_string(),
+    })?;
+    charter::charter::Text::parse(&path.display().to_string(), &text)?;
+    Ok(text)
+}
+
+pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
+    let (change, common) = match cmd {
+        ProposeCommand::Amend {
+            principle,
+            texts,
+            common,
+        } => (
+            Change::Amend {
+                principle,
+                texts: read_texts(ctx, &texts)?,
+            },
+            common,
+        ),
+        ProposeCommand::Add {
+            principle,
+            texts,
+            after,
+            common,
+        } => (
+            Change::Add {
+                principle,
+                texts: read_texts(ctx, &texts)?,
+                after,
+            },
+            common,
+        ),
+        ProposeCommand::Retire { principle, common } => (Change::Retire { principle }, common),
+    };
+    let deadline = match &common.deadline {
+        Some(d) => Some(charter::clock::parse_deadline(d).ok_or_else(|| {
+            Error::Usage(format!(
+                "--deadline '{d}': expected YYYY-MM-DD or an RFC 3339 date-time"
+            ))
+        })?),
+        None => None,
+    };
+    let group = ctx.group()?;
+    let key = ctx.signing_key()?;
+    let id = group.propose(
+        &key,
+        Draft {
+            change,
+            title: common.title,
+            deadline,
+        },
+        charter::clock::now()?,
+    )?;
+    print_id(common.json, &id, None);
+    Ok(())
+}

@@ -1,0 +1,123 @@
+use charter::clock;
+use charter::diff::{self, Piece};
+use charter::group::State;
+use charter::proposal::{Proposal, ABSENT};
+use charter::Error;
+use serde_json::{json, Value};
+
+use super::output::{colour, json, paint, word_diff, Paint};
+use super::status::{render, standing};
+use super::{CmdResult, Ctx};
+
+/// A proposal: its change as a word diff, every signature, who is missing.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The proposal's id, or any unique prefix of it.
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Each changed file as a word diff against the text it was proposed on.
+pub fn changes(state: &State<'_>, p: &Proposal) -> Result<Vec<(String, Vec<Piece>)>, Error> {
+    let mut out = Vec::new();
+    let paths = p.changes.keys().chain(&p.file.removes);
+    for path in paths {
+        let old = match p.file.base.get(path).map(String::as_str) {
+            Some(ABSENT) | None => String::new(),
+            Some(id) => {
+                let oid = git2::Oid::from_str(id)
+                    .map_err(|_| Error::parse(path.clone(), "bad base id"))?;
+                state.snapshot.blob_text(path, oid)?
+            }
+        };
+        let new = p.changes.get(path).cloned().unwrap_or_default();
+        out.push((path.clone(), diff::words(&old, &new)));
+    }
+    Ok(out)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
+    let group = ctx.group()?;
+    let state = group.state()?;
+    let now = clock::now()?;
+    let p = state.proposal(&state.find(&args.id)?)?;
+    let view = standing(&state, &p, &now);
+    let changes = changes(&state, &p)?;
+    let signatures: Vec<Value> = p
+        .records
+        .iter()
+        .map(|r| {
+            let m = &r.act.message;
+            let valid = state
+                .members
+                .get(&m.signer)
+                .map(|member| r.act.verify(&member.key).is_ok());
+            json!({
+                "signer": m.signer.as_str(),
+                "act": m.act.as_str(),
+                "date": clock::format(&m.date),
+                "reason": m.reason,
+                "valid": valid,
+                "path": r.path,
+            })
+        })
+        .collect();
+    if args.json {
+        let mut v = view;
+        v["digest"] = json!(p.digest.to_string());
+        v["changes"] = json!(changes
+            .iter()
+            .map(|(path, pieces)| json!({"path": path, "diff": pieces}))
+            .collect::<Vec<_>>());
+        v["signatures"] = json!(signatures);
+        json(&v);
+        return Ok(());
+    }
+    let on = colour();
+    let mut out = render(
+        &state.governance.name,
+        state.members.len(),
+        std::slice::from_ref(&view),
+        on,
+    );
+    out = out
+        .split_once('\n')
+        .map(|(_, rest)| rest.trim_start().to_string())
+        .unwrap_or(out);
+    out.push_str(&format!("  digest       {}\n", p.digest));
+    out.push_str(&format!("\n{}\n", paint(on, Paint::Bold, "Change")));
+    for (path, pieces) in &changes {
+        let note = if p.file.removes.contains(path) {
+            " (removed)"
+        } else {
+            ""
+        };
+        out.push_str(&format!("\n{}{note}\n", paint(on, Paint::Dim, path)));
+        for line in word_diff(on, pieces).lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out.push_str(&format!("\n{}\n", paint(on, Paint::Bold, "Signatures")));
+    let mut rows = Vec::new();
+    for s in &signatures {
+        let valid = match s["valid"].as_bool() {
+            Some(true) => paint(on, Paint::Green, "good"),
+            Some(false) => paint(on, Paint::Red, "BAD"),
+            None => paint(on, Paint::Yellow, "former member"),
+        };
+        let mut row = vec![
+            format!("  {}", s["signer"].as_str().unwrap_or_default()),
+            s["act"].as_str().unwrap_or_default().to_string(),
+            s["date"].as_str().unwrap_or_default().to_string(),
+            valid,
+        ];
+        if let Some(r) = s["reason"].as_str() {
+            row.push(r.to_string());
+        }
+        rows.push(row);
+    }
+    out.push_str(&super::output::table(&rows));
+    print!("{out}");
+    Ok(())
+}

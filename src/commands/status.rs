@@ -1,0 +1,136 @@
+use charter::clock::{self, Timestamp};
+use charter::group::State;
+use charter::proposal::Proposal;
+use charter::rules::{self, Status, Tally};
+use serde_json::{json, Value};
+
+use super::output::{colour, json, paint, Paint};
+use super::{CmdResult, Ctx};
+
+/// Open proposals: who has signed, who must still act, deadlines.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// List every proposal, decided ones too.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One proposal's standing, shared by `status` and `show`.
+pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
+    let tally = Tally::of(p);
+    let status = rules::status(p, now);
+    let missing = if status == Status::Open {
+        tally.missing(state.members.ids())
+    } else {
+        Vec::new()
+    };
+    let ids = |v: &mut dyn Iterator<Item = &charter::id::MemberId>| -> Vec<String> {
+        v.map(ToString::to_string).collect()
+    };
+    json!({
+        "id": p.id.as_str(),
+        "title": p.file.title,
+        "kind": p.file.kind.as_str(),
+        "principle": p.file.principle.as_ref().map(|x| x.as_str()),
+        "status": status,
+        "proposer": p.file.proposer.as_str(),
+        "created": p.file.created,
+        "deadline": p.file.deadline,
+        "seconded_by": ids(&mut tally.seconders.iter()),
+        "accepted_by": ids(&mut tally.accepted.iter()),
+        "missing": ids(&mut missing.iter()),
+        "objections": tally.objections.iter().map(|(m, r)| json!({"member": m.as_str(), "reason": r})).collect::<Vec<_>>(),
+        "decided": p.decision.as_ref().map(|d| d.date.clone()),
+    })
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
+    let group = ctx.group()?;
+    let state = group.state()?;
+    let now = clock::now()?;
+    let mut list = Vec::new();
+    for id in state.proposal_ids()? {
+        let p = state.proposal(&id)?;
+        if args.all || rules::status(&p, &now) == Status::Open {
+            list.push(standing(&state, &p, &now));
+        }
+    }
+    if args.json {
+        json(
+            &json!({ "group": state.governance.name, "members": state.members.len(), "proposals": list }),
+        );
+        return Ok(());
+    }
+    print!(
+        "{}",
+        render(&state.governance.name, state.members.len(), &list, colour())
+    );
+    Ok(())
+}
+
+pub fn render(group: &str, members: usize, list: &[Value], on: bool) -> String {
+    let mut out = format!("{group}: {members} members, ");
+    if list.is_empty() {
+        out.push_str("no open proposals\n");
+        return out;
+    }
+    out.push_str(&format!("{} proposal(s)\n", list.len()));
+    for p in list {
+        let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+        let names = |k: &str| {
+            p[k].as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default()
+        };
+        out.push_str(&format!(
+            "\n{}  {}  [{}]\n",
+            paint(on, Paint::Bold, &s("id")),
+            s("title"),
+            s("status")
+        ));
+        out.push_str(&format!(
+            "  proposed by  {} on {}\n",
+            s("proposer"),
+            s("created")
+        ));
+        if !s("deadline").is_empty() {
+            out.push_str(&format!("  deadline     {}\n", s("deadline")));
+        }
+        let seconded = names("seconded_by");
+        out.push_str(&format!(
+            "  seconded by  {}\n",
+            if seconded.is_empty() {
+                paint(on, Paint::Yellow, "nobody yet")
+            } else {
+                seconded
+            }
+        ));
+        out.push_str(&format!("  accepted by  {}\n", names("accepted_by")));
+        let missing = names("missing");
+        if !missing.is_empty() {
+            out.push_str(&format!(
+                "  waiting for  {}\n",
+                paint(on, Paint::Yellow, &missing)
+            ));
+        }
+        for o in p["objections"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "  {}  {}: {}\n",
+                paint(on, Paint::Red, "objection  "),
+                o["member"].as_str().unwrap_or_default(),
+                o["reason"].as_str().unwrap_or_default()
+            ));
+        }
+        if let Some(d) = p["decided"].as_str() {
+            out.push_str(&format!("  adopted      {d}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,128 @@
+//! Word-level differences between two texts, for `show` and `diff`.
+
+use serde::Serialize;
+use similar::{Algorithm, ChangeTag, TextDiff};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", content = "text", rename_all = "kebab-case")]
+pub enum Piece {
+    Same(String),
+    Added(String),
+    Removed(String),
+}
+
+/// The differences between `old` and `new`, word by word, with runs of the
+/// same kind merged so a reader sees phrases rather than single words.
+pub fn words(old: &str, new: &str) -> Vec<Piece> {
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .diff_unicode_words(old, new);
+    let mut out: Vec<Piece> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let text = change.value();
+        match (change.tag(), out.last_mut()) {
+            (ChangeTag::Equal, Some(Piece::Same(s)))
+            | (ChangeTag::Insert, Some(Piece::Added(s)))
+            | (ChangeTag::Delete, Some(Piece::Removed(s))) => s.push_str(text),
+            (ChangeTag::Equal, _) => out.push(Piece::Same(text.to_string())),
+            (ChangeTag::Insert, _) => out.push(Piece::Added(text.to_string())),
+            (ChangeTag::Delete, _) => out.push(Piece::Removed(text.to_string())),
+        }
+    }
+    merge_across_spaces(out)
+}
+
+/// `[-a-] [-b-]{+c+} {+d+}` reads better as `[-a b-]{+c d+}`: a change that
+/// spans several words is shown as one.
+fn merge_across_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut removed = String::new();
+    let mut added = String::new();
+    let mut pending_space = String::new();
+    let flush = |out: &mut Vec<Piece>, removed: &mut String, added: &mut String| {
+        if !removed.is_empty() {
+            out.push(Piece::Removed(std::mem::take(removed)));
+        }
+        if !added.is_empty() {
+            out.push(Piece::Added(std::mem::take(added)));
+        }
+    };
+    let in_change = |r: &String, a: &String| !r.is_empty() || !a.is_empty();
+    for p in pieces {
+        match p {
+            Piece::Removed(t) => {
+                removed.push_str(&pending_space);
+                if !added.is_empty() {
+                    added.push_str(&pending_space);
+                }
+                pending_space.clear();
+                removed.push_str(&t);
+            }
+            Piece::Added(t) => {
+                added.push_str(&pending_space);
+                if !removed.is_empty() {
+                    removed.push_str(&pending_space);
+                }
+                pending_space.clear();
+                added.push_str(&t);
+            }
+            Piece::Same(t)
+                if in_change(&removed, &added)
+                    && pending_space.is_empty()
+                    && t.trim().is_empty() =>
+            {
+                pending_space = t;
+            }
+            Piece::Same(t) => {
+                flush(&mut out, &mut removed, &mut added);
+                let t = std::mem::take(&mut pending_space) + &t;
+                match out.last_mut() {
+                    Some(Piece::Same(s)) => s.push_str(&t),
+                    _ => out.push(Piece::Same(t)),
+                }
+            }
+        }
+    }
+    flush(&mut out, &mut removed, &mut added);
+    if !pending_space.is_empty() {
+        out.push(Piece::Same(pending_space));
+    }
+    out
+}
+
+pub fn is_unchanged(pieces: &[Piece]) -> bool {
+    pieces.iter().all(|p| matches!(p, Piece::Same(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_change_as_phrases() {
+        let d = words(
+            "Code is shared where appropriate.",
+            "Code is shared by default.",
+        );
+        assert_eq!(
+            d,
+            vec![
+                Piece::Same("Code is shared ".into()),
+                Piece::Removed("where appropriate".into()),
+                Piece::Added("by default".into()),
+                Piece::Same(".".into()),
+            ]
+        );
+        assert!(is_unchanged(&words("a b", "a b")));
+        let d = words("shared where it is appropriate.", "shared with exceptions.");
+        assert_eq!(
+            d,
+            vec![
+                Piece::Same("shared ".into()),
+                Piece::Removed("where it is appropriate".into()),
+                Piece::Added("with exceptions".into()),
+                Piece::Same(".".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,396 @@
+//! Proposals: `proposals/<year>/<id>/` holds `proposal.toml`, the complete new
+//! text of every governed file it changes under `change/`, the signed records
+//! under `signatures/`, and, once decided, `decision.toml`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::clock::{self, Timestamp};
+use crate::error::{from_toml, Error, Result};
+use crate::id::{MemberId, PrincipleId, ProposalId};
+use crate::signature::{parse_record_name, Message, SignedAct};
+use crate::snapshot::{join, Snapshot};
+
+pub const ROOT: &str = "proposals";
+pub const FILE: &str = "proposal.toml";
+pub const CHANGE: &str = "change";
+pub const STATEMENT: &str = "statement.md";
+pub const SIGNATURES: &str = "signatures";
+pub const DECISION: &str = "decision.toml";
+/// The base of a file the proposal creates.
+pub const ABSENT: &str = "absent";
+
+/// `sha256:<hex>` of a proposal's content (see [`digest`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Digest([u8; 32]);
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sha256:")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl FromStr for Digest {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::Usage(format!("not a sha256 digest: '{s}'"));
+        let hex = s.strip_prefix("sha256:").ok_or_else(bad)?;
+        if hex.len() != 64 {
+            return Err(bad());
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+                .map_err(|_| bad())?;
+        }
+        Ok(Digest(out))
+    }
+}
+
+/// The digest of a proposal's content files, given as paths relative to the
+/// proposal folder. It is the SHA-256 of the manifest `sha256sum` prints for
+/// them in byte order, so anyone can recompute it with coreutils:
+/// `find proposal.toml change statement.md -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`.
+pub fn digest<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Digest {
+    let mut files: Vec<_> = files.into_iter().collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut manifest = Sha256::new();
+    for (path, bytes) in files {
+        let sum = Sha256::digest(bytes);
+        let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+        manifest.update(format!("{hex}  {path}\n"));
+    }
+    Digest(manifest.finalize().into())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// New text of an existing principle.
+    Amend,
+    /// A new principle.
+    Add,
+    /// A principle removed from the charter.
+    Retire,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Amend => "amend",
+            Kind::Add => "add",
+            Kind::Retire => "retire",
+        }
+    }
+}
+
+/// `proposal.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalFile {
+    pub kind: Kind,
+    pub title: String,
+    pub proposer: MemberId,
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principle: Option<PrincipleId>,
+    /// Governed files the proposal deletes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removes: Vec<String>,
+    /// The git blob id of every file it changes or removes, as it stood when
+    /// proposed: a proposal overtaken by another decision cannot be applied.
+    pub base: BTreeMap<String, String>,
+}
+
+impl ProposalFile {
+    pub fn parse(path: &str, text: &str) -> Result<Self> {
+        let f: ProposalFile = from_toml(path, text)?;
+        if f.title.trim().is_empty() || f.title.contains('\n') {
+            return Err(Error::parse(path, "title must be one non-empty line"));
+        }
+        if clock::parse_timestamp(&f.created).is_err() {
+            return Err(Error::parse(path, "created is not an RFC 3339 date-time"));
+        }
+        if let Some(d) = &f.deadline {
+            if clock::parse_timestamp(d).is_err() {
+                return Err(Error::parse(path, "deadline is not an RFC 3339 date-time"));
+            }
+        }
+        for p in f.base.keys().chain(&f.removes) {
+            check_governed_path(path, p)?;
+        }
+        Ok(f)
+    }
+}
+
+/// Governed files a proposal may change: the charter, members, the rules.
+pub fn check_governed_path(origin: &str, p: &str) -> Result<()> {
+    let ok = p == crate::governance::PATH
+        || ((p.starts_with("charter/") || p.starts_with("keys/"))
+            && p.split('/').count() == 2
+            && p.split('/').all(|c| !c.is_empty() && c != "." && c != ".."));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::parse(
+            origin,
+            format!("'{p}' is not a governed file"),
+        ))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Adopted,
+}
+
+/// `decision.toml`: written by the finalization, checked by `verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub date: String,
+    /// The members whose acceptance the decision needed.
+    pub electorate: Vec<MemberId>,
+}
+
+/// One signed record as found in the tree.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub path: String,
+    pub act: SignedAct,
+}
+
+/// A proposal as it stands in one tree.
+#[derive(Clone, Debug)]
+pub struct Proposal {
+    pub id: ProposalId,
+    pub file: ProposalFile,
+    pub file_text: String,
+    /// Governed path → proposed content.
+    pub changes: BTreeMap<String, String>,
+    pub statement: Option<String>,
+    pub digest: Digest,
+    pub records: Vec<Record>,
+    pub decision: Option<Decision>,
+}
+
+impl Proposal {
+    pub fn load(snap: &Snapshot, id: &ProposalId) -> Result<Self> {
+        let dir = id.dir();
+        let file_text = snap.require(&join(&dir, FILE))?;
+        let mut changes = BTreeMap::new();
+        for (rel, blob) in snap.files_under(&join(&dir, CHANGE))? {
+            let path = join(&join(&dir, CHANGE), &rel);
+            check_governed_path(&path, &rel)?;
+            changes.insert(rel, snap.blob_text(&path, blob)?);
+        }
+        let statement = snap.read(&join(&dir, STATEMENT))?;
+        let mut p = Self::from_parts(id, file_text, changes, statement)?;
+        p.records = load_records(snap, &dir)?;
+        p.decision = match snap.read(&join(&dir, DECISION))? {
+            Some(t) => Some(from_toml(&join(&dir, DECISION), &t)?),
+            None => None,
+        };
+        for entry in snap.list(&dir)? {
+            let known = [FILE, CHANGE, STATEMENT, SIGNATURES, DECISION];
+            if !known.contains(&entry.name.as_str()) {
+                return Err(Error::parse(
+                    join(&dir, &entry.name),
+                    "unknown file in a proposal",
+                ));
+            }
+        }
+        Ok(p)
+    }
+
+    /// A proposal from its content files, with no records yet: how a new
+    /// proposal is checked before it is written, and how a stored one is read.
+    pub fn from_parts(
+        id: &ProposalId,
+        file_text: String,
+        changes: BTreeMap<String, String>,
+        statement: Option<String>,
+    ) -> Result<Self> {
+        let file_path = join(&id.dir(), FILE);
+        let file = ProposalFile::parse(&file_path, &file_text)?;
+        for rel in changes.keys().chain(&file.removes) {
+            if !file.base.contains_key(rel) {
+                return Err(Error::parse(
+                    &file_path,
+                    format!("no base given for '{rel}'"),
+                ));
+            }
+        }
+        let change_paths: Vec<String> = changes.keys().map(|k| format!("{CHANGE}/{k}")).collect();
+        let mut content: Vec<(&str, &[u8])> = vec![(FILE, file_text.as_bytes())];
+        content.extend(
+            change_paths
+                .iter()
+                .map(String::as_str)
+                .zip(changes.values().map(|t| t.as_bytes())),
+        );
+        if let Some(s) = &statement {
+            content.push((STATEMENT, s.as_bytes()));
+        }
+        let digest = digest(content);
+        Ok(Self {
+            id: id.clone(),
+            file,
+            file_text,
+            changes,
+            statement,
+            digest,
+            records: Vec::new(),
+            decision: None,
+        })
+    }
+
+    /// The content files as stored, relative to the proposal folder.
+    pub fn content_files(&self) -> Vec<(String, String)> {
+        let mut out = vec![(FILE.to_string(), self.file_text.clone())];
+        for (path, text) in &self.changes {
+            out.push((format!("{CHANGE}/{path}"), text.clone()));
+        }
+        if let Some(s) = &self.statement {
+            out.push((STATEMENT.to_string(), s.clone()));
+        }
+        out
+    }
+
+    pub fn created(&self) -> Option<Timestamp> {
+        clock::parse_timestamp(&self.file.created).ok()
+    }
+
+    pub fn deadline(&self) -> Option<Timestamp> {
+        self.file
+            .deadline
+            .as_deref()
+            .and_then(|d| clock::parse_timestamp(d).ok())
+    }
+
+    pub fn acts(&self) -> impl Iterator<Item = &Message> {
+        self.records.iter().map(|r| &r.act.message)
+    }
+}
+
+fn load_records(snap: &Snapshot, dir: &str) -> Result<Vec<Record>> {
+    let sig_dir = join(dir, SIGNATURES);
+    let entries = snap.list(&sig_dir)?;
+    let mut records = Vec::new();
+    for e in &entries {
+        let path = join(&sig_dir, &e.name);
+        let Some((signer, act, ext)) = parse_record_name(&e.name).filter(|_| !e.is_dir) else {
+            return Err(Error::parse(
+                &path,
+                "not a signed record (<member>.<act>.msg or .sig)",
+            ));
+        };
+        if ext != "msg" {
+            continue;
+        }
+        let stem = e.name.trim_end_matches(".msg");
+        let sig_path = join(&sig_dir, &format!("{stem}.sig"));
+        let text = snap.blob_text(&path, e.id)?;
+        let signature = snap
+            .read(&sig_path)?
+            .ok_or_else(|| Error::parse(&sig_path, "missing: every .msg needs its .sig"))?;
+        let message = Message::parse(&text).map_err(|err| Error::parse(&path, err))?;
+        if message.signer != signer || message.act != act {
+            return Err(Error::parse(
+                &path,
+                "the file name does not match the signer and act inside",
+            ));
+        }
+        records.push(Record {
+            path,
+            act: SignedAct { message, signature },
+        });
+    }
+    for e in &entries {
+        if let Some(stem) = e.name.strip_suffix(".sig") {
+            if !entries.iter().any(|m| m.name == format!("{stem}.msg")) {
+                return Err(Error::parse(join(&sig_dir, &e.name), "missing its .msg"));
+            }
+        }
+    }
+    records.sort_by(|a, b| {
+        a.act
+            .message
+            .date
+            .cmp(&b.act.message.date)
+            .then(a.path.cmp(&b.path))
+    });
+    Ok(records)
+}
+
+/// Every proposal id present in a tree, oldest year first.
+pub fn list(snap: &Snapshot) -> Result<Vec<ProposalId>> {
+    let mut out = Vec::new();
+    for year in snap.list(ROOT)? {
+        let year_path = join(ROOT, &year.name);
+        if !year.is_dir || year.name.parse::<i32>().is_err() {
+            return Err(Error::parse(year_path, "not a year folder"));
+        }
+        for p in snap.list(&year_path)? {
+            let path = join(&year_path, &p.name);
+            let id: ProposalId = p.name.parse().map_err(|e| Error::parse(&path, e))?;
+            if id.year().to_string() != year.name || !p.is_dir {
+                return Err(Error::parse(path, "proposal filed under the wrong year"));
+            }
+            out.push(id);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_matches_sha256sum_manifest() {
+        // printf 'a' > proposal.toml; printf 'b' > change/x
+        // sha256sum change/x proposal.toml | sha256sum
+        let d = digest([("proposal.toml", &b"a"[..]), ("change/x", &b"b"[..])]);
+        let manifest = "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d  change/x\n\
+                        ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  proposal.toml\n";
+        let expected = Sha256::digest(manifest.as_bytes());
+        assert_eq!(d.0, <[u8; 32]>::from(expected));
+        assert_eq!(d.to_string().parse::<Digest>().unwrap(), d);
+    }
+
+    #[test]
+    fn governed_paths_only() {
+        for ok in ["charter/a.en.md", "keys/uk.toml", "governance.toml"] {
+            assert!(check_governed_path("p", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "charter/../x",
+            "proposals/x",
+            "charter/a/b",
+            "README.md",
+            "keys/",
+        ] {
+            assert!(check_governed_path("p", bad).is_err(), "{bad}");
+        }
+    }
+}

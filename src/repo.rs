@@ -1,0 +1,245 @@
+//! The git adapter: reads trees, writes signed commits atomically, keeps the
+//! clone's own state (trust root, lock) under `.git/charter/`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use git2::build::CheckoutBuilder;
+use git2::{Commit, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature};
+
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::key::SigningKey;
+use crate::snapshot::Snapshot;
+
+/// The SSHSIG namespace git uses for commit signatures.
+const GIT_NAMESPACE: &str = "git";
+const BRANCH: &str = "refs/heads/main";
+
+/// Files a commit writes and deletes, relative to the repository root.
+#[derive(Debug, Default, Clone)]
+pub struct Edits {
+    pub write: BTreeMap<String, Vec<u8>>,
+    pub delete: BTreeSet<String>,
+}
+
+impl Edits {
+    pub fn put(&mut self, path: impl Into<String>, text: impl Into<String>) {
+        self.write.insert(path.into(), text.into().into_bytes());
+    }
+}
+
+/// Who a commit is by, and the key that signs it.
+pub struct Committer<'k> {
+    pub name: String,
+    pub email: String,
+    pub key: &'k SigningKey,
+    pub when: Timestamp,
+}
+
+pub struct Repo {
+    git: Repository,
+}
+
+impl Repo {
+    pub fn open(path: &Path) -> Result<Self> {
+        let git = Repository::discover(path).map_err(|_| Error::NotAGroup {
+            path: path.to_path_buf(),
+        })?;
+        Ok(Self { git })
+    }
+
+    /// Creates a new repository at `path`, which must not hold one already.
+    pub fn init(path: &Path) -> Result<Self> {
+        if path.join(".git").exists() {
+            return Err(Error::Exists {
+                path: path.join(".git"),
+            });
+        }
+        let mut opts = RepositoryInitOptions::new();
+        opts.initial_head("main");
+        let git = Repository::init_opts(path, &opts)?;
+        Ok(Self { git })
+    }
+
+    pub fn git(&self) -> &Repository {
+        &self.git
+    }
+
+    pub fn workdir(&self) -> PathBuf {
+        self.git
+            .workdir()
+            .unwrap_or_else(|| self.git.path())
+            .to_path_buf()
+    }
+
+    pub fn head(&self) -> Result<Option<Commit<'_>>> {
+        match self.git.head() {
+            Ok(r) => Ok(Some(r.peel_to_commit()?)),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn snapshot(&self, commit: Oid) -> Result<Snapshot<'_>> {
+        let tree = self.git.find_commit(commit)?.tree()?;
+        Ok(Snapshot::new(&self.git, tree))
+    }
+
+    /// The clone's own state folder, `.git/charter/`.
+    pub fn state_dir(&self) -> PathBuf {
+        self.git.path().join("charter")
+    }
+
+    /// The genesis commit: the trust root recorded in this clone, or on first
+    /// use the root commit HEAD's history starts from.
+    pub fn root(&self) -> Result<Oid> {
+        let path = self.state_dir().join("root");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Oid::from_str(text.trim())
+                .map_err(|_| Error::parse(path.display().to_string(), "not a commit id"));
+        }
+        let root = self.find_root()?;
+        self.record_root(root)?;
+        Ok(root)
+    }
+
+    pub fn record_root(&self, root: Oid) -> Result<()> {
+        let dir = self.state_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("root");
+        std::fs::write(&path, format!("{root}\n")).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Follows first parents from HEAD to the commit that has none.
+    pub fn find_root(&self) -> Result<Oid> {
+        let mut commit = self.head()?.ok_or_else(|| Error::NotAGroup {
+            path: self.workdir(),
+        })?;
+        while let Ok(parent) = commit.parent(0) {
+            commit = parent;
+        }
+        Ok(commit.id())
+    }
+
+    /// Serialises commands in one clone: held until dropped.
+    pub fn lock(&self) -> Result<Lock> {
+        let dir = self.state_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("lock");
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(_) => Ok(Lock { path }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Locked { path }),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// Writes one signed commit on top of `parent` (HEAD) applying `edits`,
+    /// updates the work tree, then moves the branch. Nothing changes unless
+    /// every step succeeds.
+    pub fn commit(
+        &self,
+        parent: Option<&Commit<'_>>,
+        edits: &Edits,
+        message: &str,
+        who: &Committer<'_>,
+    ) -> Result<Oid> {
+        let tree_id = self.write_tree(parent, edits)?;
+        let tree = self.git.find_tree(tree_id)?;
+        let time = git2::Time::new(who.when.timestamp(), 0);
+        let sig = Signature::new(&who.name, &who.email, &time)?;
+        let parents: Vec<&Commit<'_>> = parent.into_iter().collect();
+        let buffer = self
+            .git
+            .commit_create_buffer(&sig, &sig, message, &tree, &parents)?;
+        let buffer = std::str::from_utf8(&buffer)
+            .map_err(|_| Error::Usage("commit text is not UTF-8".into()))?
+            .to_string();
+        let signature = who.key.sign(GIT_NAMESPACE, buffer.as_bytes())?;
+        let oid = self.git.commit_signed(&buffer, &signature, None)?;
+
+        if !self.git.is_bare() {
+            let mut checkout = CheckoutBuilder::new();
+            checkout.safe().recreate_missing(true);
+            self.git
+                .checkout_tree(tree.as_object(), Some(&mut checkout))?;
+        }
+        let branch = self.branch_name();
+        let reflog = message.lines().next().unwrap_or("charter");
+        match parent {
+            Some(p) => {
+                self.git
+                    .reference_matching(&branch, oid, true, p.id(), reflog)?;
+            }
+            None => {
+                self.git.reference(&branch, oid, false, reflog)?;
+            }
+        }
+        Ok(oid)
+    }
+
+    fn branch_name(&self) -> String {
+        match self.git.find_reference("HEAD") {
+            Ok(r) => r
+                .symbolic_target()
+                .map(str::to_string)
+                .unwrap_or_else(|| BRANCH.to_string()),
+            Err(_) => BRANCH.to_string(),
+        }
+    }
+
+    fn write_tree(&self, parent: Option<&Commit<'_>>, edits: &Edits) -> Result<Oid> {
+        let mut index = git2::Index::new()?;
+        if let Some(p) = parent {
+            index.read_tree(&p.tree()?)?;
+        }
+        for path in &edits.delete {
+            index.remove_path(Path::new(path))?;
+        }
+        for (path, bytes) in &edits.write {
+            let entry = IndexEntry {
+                ctime: IndexTime::new(0, 0),
+                mtime: IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: bytes.len() as u32,
+                id: self.git.blob(bytes)?,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry)?;
+        }
+        Ok(index.write_tree_to(&self.git)?)
+    }
+
+    /// The committer name and email: the user's git identity when set.
+    pub fn identity(&self) -> Option<(String, String)> {
+        let config = self.git.config().ok()?;
+        let name = config.get_string("user.name").ok()?;
+        let email = config.get_string("user.email").ok()?;
+        Some((name, email))
+    }
+
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.git.config().ok()?.get_string(key).ok()
+    }
+}
+
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}

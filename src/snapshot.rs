@@ -1,0 +1,147 @@
+//! A read-only view of one commit's tree: every command reads the HEAD tree
+//! through it, and `verify` reads each commit's. Files are checked as they
+//! are read: no symlinks, UTF-8 only, bounded size.
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+use crate::error::{Error, Result};
+
+/// No governed or signed file is anywhere near this; a larger one is hostile.
+pub const MAX_FILE: usize = 1024 * 1024;
+const MODE_LINK: i32 = 0o120000;
+const MODE_COMMIT: i32 = 0o160000;
+
+pub struct Snapshot<'r> {
+    repo: &'r Repository,
+    tree: Tree<'r>,
+}
+
+/// One entry of a folder listing.
+pub struct Entry {
+    pub name: String,
+    pub is_dir: bool,
+    pub id: Oid,
+}
+
+impl<'r> Snapshot<'r> {
+    pub fn new(repo: &'r Repository, tree: Tree<'r>) -> Self {
+        Self { repo, tree }
+    }
+
+    pub fn tree_id(&self) -> Oid {
+        self.tree.id()
+    }
+
+    /// The id of the blob or tree at `path`, if any.
+    pub fn id(&self, path: &str) -> Option<Oid> {
+        self.tree
+            .get_path(std::path::Path::new(path))
+            .ok()
+            .map(|e| e.id())
+    }
+
+    /// Reads the text file at `path`, or `None` if nothing is there.
+    pub fn read(&self, path: &str) -> Result<Option<String>> {
+        let entry = match self.tree.get_path(std::path::Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        check_mode(path, entry.filemode())?;
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Err(Error::parse(path, "expected a file, found a folder"));
+        }
+        Ok(Some(self.blob_text(path, entry.id())?))
+    }
+
+    /// Reads a file that must exist.
+    pub fn require(&self, path: &str) -> Result<String> {
+        self.read(path)?
+            .ok_or_else(|| Error::parse(path, "missing"))
+    }
+
+    pub fn blob_text(&self, path: &str, id: Oid) -> Result<String> {
+        let blob = self.repo.find_blob(id)?;
+        if blob.size() > MAX_FILE {
+            return Err(Error::TooLarge {
+                path: path.to_string(),
+                limit: MAX_FILE,
+            });
+        }
+        String::from_utf8(blob.content().to_vec()).map_err(|_| Error::NotUtf8 {
+            path: path.to_string(),
+        })
+    }
+
+    /// Lists the folder at `path` (empty if absent), refusing links and
+    /// submodules.
+    pub fn list(&self, path: &str) -> Result<Vec<Entry>> {
+        let tree = if path.is_empty() {
+            self.tree.clone()
+        } else {
+            match self.tree.get_path(std::path::Path::new(path)) {
+                Ok(e) if e.kind() == Some(ObjectType::Tree) => self.repo.find_tree(e.id())?,
+                Ok(e) => {
+                    check_mode(path, e.filemode())?;
+                    return Err(Error::parse(path, "expected a folder, found a file"));
+                }
+                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let mut out = Vec::with_capacity(tree.len());
+        for e in tree.iter() {
+            let Some(name) = e.name() else {
+                return Err(Error::NotUtf8 {
+                    path: format!("{path}/<name>"),
+                });
+            };
+            let full = join(path, name);
+            check_mode(&full, e.filemode())?;
+            out.push(Entry {
+                name: name.to_string(),
+                is_dir: e.kind() == Some(ObjectType::Tree),
+                id: e.id(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every file under `path`, recursively, as paths relative to `path`.
+    pub fn files_under(&self, path: &str) -> Result<Vec<(String, Oid)>> {
+        let mut out = Vec::new();
+        let mut stack = vec![String::new()];
+        while let Some(rel) = stack.pop() {
+            for e in self.list(&join(path, &rel))? {
+                let child = join(&rel, &e.name);
+                if e.is_dir {
+                    stack.push(child);
+                } else {
+                    out.push((child, e.id));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+pub fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else if name.is_empty() {
+        dir.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+fn check_mode(path: &str, mode: i32) -> Result<()> {
+    match mode {
+        MODE_LINK => Err(Error::Symlink {
+            path: path.to_string(),
+        }),
+        MODE_COMMIT => Err(Error::parse(path, "submodules are not allowed")),
+        _ => Ok(()),
+    }
+}

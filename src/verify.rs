@@ -1,0 +1,528 @@
+//! `verify`: walks the history from the trust root to HEAD and checks every
+//! commit against the rules (DESIGN.md §5). It judges what each commit does
+//! to the tree, never who made the commit, so it holds through any git
+//! workflow.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use git2::{Delta, DiffOptions, Oid, Sort};
+use serde::Serialize;
+
+use crate::charter::Charter;
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::governance::{self, Governance};
+use crate::id::ProposalId;
+use crate::member::Members;
+use crate::proposal::{self, Proposal, Record};
+use crate::repo::Repo;
+use crate::rules;
+use crate::snapshot::Snapshot;
+
+/// Which rule a history broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// The history does not start at the trust root.
+    TrustRoot,
+    /// A governed file changed outside a finalization.
+    GovernedChange,
+    /// A finalization without the acceptance the rules require.
+    Finalization,
+    /// A finalization that does not apply exactly what was accepted.
+    AppliedExactly,
+    /// A signature that does not verify, or by someone not entitled.
+    Signature,
+    /// A signed record for another repository.
+    Repository,
+    /// A signed record for another proposal or another version of it.
+    SignedContent,
+    /// An act the process does not allow at that point.
+    Process,
+    /// Something under `proposals/` modified or deleted.
+    AppendOnly,
+    /// A path nothing governs.
+    UnknownPath,
+    /// A governed or signed file that cannot be read as what it must be.
+    Malformed,
+}
+
+impl Rule {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::TrustRoot => "trust-root",
+            Rule::GovernedChange => "governed-change",
+            Rule::Finalization => "finalization",
+            Rule::AppliedExactly => "applied-exactly",
+            Rule::Signature => "signature",
+            Rule::Repository => "repository",
+            Rule::SignedContent => "signed-content",
+            Rule::Process => "process",
+            Rule::AppendOnly => "append-only",
+            Rule::UnknownPath => "unknown-path",
+            Rule::Malformed => "malformed",
+        }
+    }
+}
+
+/// The first place a history breaks a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Violation {
+    pub commit: String,
+    pub path: String,
+    pub rule: Rule,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short = self.commit.get(..12).unwrap_or(&self.commit);
+        write!(
+            f,
+            "commit {short}: {}: {} [{}]",
+            self.path,
+            self.message,
+            self.rule.name()
+        )
+    }
+}
+
+/// What a history that holds contains.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub root: String,
+    pub head: String,
+    pub commits: usize,
+    pub signatures: usize,
+    pub proposals: usize,
+    pub finalizations: usize,
+    pub members: usize,
+    pub principles: usize,
+}
+
+pub type Outcome = std::result::Result<Summary, Violation>;
+
+struct Walker<'r> {
+    repo: &'r Repo,
+    root: Oid,
+    summary: Summary,
+}
+
+/// Verifies HEAD's history against the trust root `root`. The outer error is
+/// for a repository that cannot be read at all; the outcome says whether the
+/// history holds.
+pub fn verify(repo: &Repo, root: Oid) -> Result<Outcome> {
+    let head = repo.head()?.ok_or_else(|| Error::NotAGroup {
+        path: repo.workdir(),
+    })?;
+    let mut walk = repo.git().revwalk()?;
+    walk.push(head.id())?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    let mut w = Walker {
+        repo,
+        root,
+        summary: Summary {
+            root: root.to_string(),
+            head: head.id().to_string(),
+            ..Summary::default()
+        },
+    };
+    for oid in walk {
+        let oid = oid?;
+        if let Err(v) = w.commit(oid) {
+            return Ok(Err(v));
+        }
+        w.summary.commits += 1;
+    }
+    let snap = repo.snapshot(head.id())?;
+    let gov = Governance::parse(&snap.require(governance::PATH)?)?;
+    w.summary.members = Members::load(&snap)?.len();
+    w.summary.principles = Charter::load(&snap, &gov.languages)?.principles.len();
+    w.summary.proposals = proposal::list(&snap)?.len();
+    Ok(Ok(w.summary))
+}
+
+fn violation(
+    commit: Oid,
+    path: impl Into<String>,
+    rule: Rule,
+    message: impl ToString,
+) -> Violation {
+    Violation {
+        commit: commit.to_string(),
+        path: path.into(),
+        rule,
+        message: message.to_string(),
+    }
+}
+
+/// An unreadable file: the library error names the path itself.
+fn malformed(commit: Oid, e: Error) -> Violation {
+    let (path, message) = match &e {
+        Error::Parse { path, message } => (path.clone(), message.clone()),
+        Error::NotUtf8 { path } | Error::TooLarge { path, .. } | Error::Symlink { path } => (
+            path.clone(),
+            e.to_string()
+                .trim_start_matches(&format!("{path}: "))
+                .to_string(),
+        ),
+        Error::Key { path, message } => (path.clone(), message.clone()),
+        Error::WeakKey { path } => (path.clone(), "weak ed25519 key".into()),
+        other => (String::from("."), other.to_string()),
+    };
+    violation(commit, path, Rule::Malformed, message)
+}
+
+/// A changed path, classified.
+enum Touched {
+    Governed(String),
+    InProposal(ProposalId, String),
+}
+
+impl Walker<'_> {
+    fn commit(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
+        let git = self.repo.git();
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        let commit = git.find_commit(oid).map_err(internal)?;
+        if commit.parent_count() == 0 {
+            if oid != self.root {
+                return Err(violation(
+                    oid,
+                    ".",
+                    Rule::TrustRoot,
+                    format!(
+                        "history starts at another root commit than the trust root {}",
+                        self.root
+                    ),
+                ));
+            }
+            return self.genesis(oid);
+        }
+        // A merge is judged by what it brings relative to its first parent.
+        let parent = commit.parent_id(0).map_err(internal)?;
+        let before = self.repo.snapshot(parent).map_err(|e| malformed(oid, e))?;
+        let after = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
+        let touched = self.changes(oid, &before, &after)?;
+        let members = Members::load(&before).map_err(|e| malformed(parent, e))?;
+
+        let mut governed = BTreeSet::new();
+        let mut by_proposal: BTreeMap<ProposalId, Vec<String>> = BTreeMap::new();
+        for t in touched {
+            match t {
+                Touched::Governed(p) => {
+                    governed.insert(p);
+                }
+                Touched::InProposal(id, rel) => by_proposal.entry(id).or_default().push(rel),
+            }
+        }
+        let mut finalized = Vec::new();
+        for (id, added) in &by_proposal {
+            if self.proposal(oid, &before, &after, &members, id, added)? {
+                finalized.push(id.clone());
+            }
+        }
+        match finalized.as_slice() {
+            [] => match governed.into_iter().next() {
+                Some(path) => Err(violation(
+                    oid,
+                    path,
+                    Rule::GovernedChange,
+                    "governed file changed outside a finalization",
+                )),
+                None => Ok(()),
+            },
+            [id] => self.finalization(oid, &before, &after, &members, id, &governed),
+            [first, ..] => Err(violation(
+                oid,
+                first.dir(),
+                Rule::Finalization,
+                "more than one proposal finalized in one commit",
+            )),
+        }
+    }
+
+    /// The root commit must hold a valid charter, rules and members, and
+    /// nothing else.
+    fn genesis(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
+        let snap = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
+        let gov_text = snap
+            .require(governance::PATH)
+            .map_err(|e| malformed(oid, e))?;
+        let gov = Governance::parse(&gov_text).map_err(|e| malformed(oid, e))?;
+        Charter::load(&snap, &gov.languages).map_err(|e| malformed(oid, e))?;
+        let members = Members::load(&snap).map_err(|e| malformed(oid, e))?;
+        if members.is_empty() {
+            return Err(violation(
+                oid,
+                "keys",
+                Rule::Malformed,
+                "the genesis names no member",
+            ));
+        }
+        for e in snap.list("").map_err(|e| malformed(oid, e))? {
+            if !["governance.toml", "charter", "keys"].contains(&e.name.as_str()) {
+                return Err(violation(
+                    oid,
+                    e.name,
+                    Rule::UnknownPath,
+                    "not part of a governance repository's genesis",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Classifies every changed path; refuses modifications and deletions
+    /// under `proposals/` and paths nothing governs.
+    fn changes(
+        &self,
+        oid: Oid,
+        before: &Snapshot,
+        after: &Snapshot,
+    ) -> std::result::Result<Vec<Touched>, Violation> {
+        let git = self.repo.git();
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        let old = git.find_tree(before.tree_id()).map_err(internal)?;
+        let new = git.find_tree(after.tree_id()).map_err(internal)?;
+        let mut opts = DiffOptions::new();
+        opts.include_typechange(true);
+        let diff = git
+            .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
+            .map_err(internal)?;
+        let mut out = Vec::new();
+        for delta in diff.deltas() {
+            let file = if delta.status() == Delta::Deleted {
+                delta.old_file()
+            } else {
+                delta.new_file()
+            };
+            let path = file
+                .path()
+                .and_then(|p| p.to_str())
+                .ok_or_else(|| violation(oid, "?", Rule::Malformed, "path is not UTF-8"))?
+                .to_string();
+            if let Some(rest) = path.strip_prefix("proposals/") {
+                if delta.status() != Delta::Added {
+                    let what = match delta.status() {
+                        Delta::Deleted => "signed record deleted",
+                        _ => "signed record modified",
+                    };
+                    return Err(violation(
+                        oid,
+                        path,
+                        Rule::AppendOnly,
+                        format!("{what}: proposals are append-only"),
+                    ));
+                }
+                let mut parts = rest.splitn(3, '/');
+                let (year, id, rel) = (parts.next(), parts.next(), parts.next());
+                let id = match (year, id, rel) {
+                    (Some(y), Some(id), Some(_)) => id
+                        .parse::<ProposalId>()
+                        .ok()
+                        .filter(|id| id.year().to_string() == y),
+                    _ => None,
+                };
+                let Some(id) = id else {
+                    return Err(violation(
+                        oid,
+                        path,
+                        Rule::UnknownPath,
+                        "not inside a proposal folder",
+                    ));
+                };
+                let rel = path[id.dir().len() + 1..].to_string();
+                out.push(Touched::InProposal(id, rel));
+            } else if path == governance::PATH
+                || path.starts_with("charter/")
+                || path.starts_with("keys/")
+            {
+                out.push(Touched::Governed(path));
+            } else {
+                return Err(violation(
+                    oid,
+                    path,
+                    Rule::UnknownPath,
+                    "path not governed by the charter process",
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks what a commit added to one proposal; true if it finalized it.
+    fn proposal(
+        &mut self,
+        oid: Oid,
+        before: &Snapshot,
+        after: &Snapshot,
+        members: &Members,
+        id: &ProposalId,
+        added: &[String],
+    ) -> std::result::Result<bool, Violation> {
+        let now = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
+        let existed = before.id(&id.dir()).is_some();
+        let content_added = added.iter().find(|rel| {
+            rel.as_str() == proposal::FILE
+                || rel.as_str() == proposal::STATEMENT
+                || rel.starts_with(&format!("{}/", proposal::CHANGE))
+        });
+        if existed {
+            if let Some(rel) = content_added {
+                return Err(violation(
+                    oid,
+                    format!("{}/{rel}", id.dir()),
+                    Rule::AppendOnly,
+                    "proposal content changed after it was filed; a changed proposal is a new proposal",
+                ));
+            }
+        } else {
+            self.summary.proposals += 1;
+        }
+        // Replay the new records, oldest first, on the proposal as it stood.
+        let mut state = now.clone();
+        let old_paths: BTreeSet<String> = if existed {
+            Proposal::load(before, id)
+                .map_err(|e| malformed(oid, e))?
+                .records
+                .into_iter()
+                .map(|r| r.path)
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        state.records.retain(|r| old_paths.contains(&r.path));
+        state.decision = None;
+        let root = self.root.to_string();
+        for record in now.records.iter().filter(|r| !old_paths.contains(&r.path)) {
+            self.record(oid, &state, members, record, &root)?;
+            state.records.push(record.clone());
+            self.summary.signatures += 1;
+        }
+        let decided = added.iter().any(|rel| rel == proposal::DECISION);
+        Ok(decided)
+    }
+
+    /// One new signed record: for this repository, this proposal as it is,
+    /// by a member in force, valid, and allowed by the process.
+    fn record(
+        &self,
+        oid: Oid,
+        state: &Proposal,
+        members: &Members,
+        record: &Record,
+        root: &str,
+    ) -> std::result::Result<(), Violation> {
+        let m = &record.act.message;
+        let v = |rule, message: String| Err(violation(oid, record.path.clone(), rule, message));
+        if m.repository != root {
+            return v(
+                Rule::Repository,
+                format!("signed for another repository ({})", m.repository),
+            );
+        }
+        if m.proposal != state.id {
+            return v(
+                Rule::SignedContent,
+                format!("signed for proposal {}, not {}", m.proposal, state.id),
+            );
+        }
+        if m.digest != state.digest {
+            return v(
+                Rule::SignedContent,
+                "signed over other proposal content than this proposal's".into(),
+            );
+        }
+        let Some(member) = members.get(&m.signer) else {
+            return v(Rule::Signature, format!("{} is not a member", m.signer));
+        };
+        if let Err(e) = record.act.verify(&member.key) {
+            return v(Rule::Signature, format!("signature by {} {e}", m.signer));
+        }
+        if let Err(e) = rules::check_act(state, members, m) {
+            return v(Rule::Process, e.to_string());
+        }
+        Ok(())
+    }
+
+    /// A commit that adds `decision.toml`: the electorate accepted, and the
+    /// governed files change exactly as proposed.
+    fn finalization(
+        &mut self,
+        oid: Oid,
+        before: &Snapshot,
+        after: &Snapshot,
+        members: &Members,
+        id: &ProposalId,
+        governed: &BTreeSet<String>,
+    ) -> std::result::Result<(), Violation> {
+        let p = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
+        let decision_path = format!("{}/{}", id.dir(), proposal::DECISION);
+        let Some(decision) = &p.decision else {
+            return Err(violation(oid, decision_path, Rule::Malformed, "missing"));
+        };
+        let Ok(date) = clock::parse_timestamp(&decision.date) else {
+            return Err(violation(
+                oid,
+                decision_path,
+                Rule::Malformed,
+                "date is not an RFC 3339 date-time",
+            ));
+        };
+        let mut pending = p.clone();
+        pending.decision = None;
+        if let Err(e) = rules::check_finalize(&pending, members, before, &date) {
+            return Err(violation(oid, decision_path, Rule::Finalization, e));
+        }
+        let electorate: Vec<_> = members.ids().cloned().collect();
+        if decision.electorate != electorate {
+            return Err(violation(
+                oid,
+                decision_path,
+                Rule::Finalization,
+                "the electorate recorded is not the members in force",
+            ));
+        }
+        for (path, text) in &p.changes {
+            let actual = after.read(path).map_err(|e| malformed(oid, e))?;
+            if actual.as_deref() != Some(text.as_str()) {
+                return Err(violation(
+                    oid,
+                    path.clone(),
+                    Rule::AppliedExactly,
+                    format!("not the text accepted in {id}"),
+                ));
+            }
+        }
+        for path in &p.file.removes {
+            if after.id(path).is_some() {
+                return Err(violation(
+                    oid,
+                    path.clone(),
+                    Rule::AppliedExactly,
+                    format!("{id} removes it, but it is still there"),
+                ));
+            }
+        }
+        for path in governed {
+            if !p.changes.contains_key(path) && !p.file.removes.contains(path) {
+                return Err(violation(
+                    oid,
+                    path.clone(),
+                    Rule::AppliedExactly,
+                    format!("changed, but not part of {id}"),
+                ));
+            }
+        }
+        let gov = Governance::parse(
+            &after
+                .require(governance::PATH)
+                .map_err(|e| malformed(oid, e))?,
+        )
+        .map_err(|e| malformed(oid, e))?;
+        Charter::load(after, &gov.languages).map_err(|e| malformed(oid, e))?;
+        Members::load(after).map_err(|e| malformed(oid, e))?;
+        self.summary.finalizations += 1;
+        Ok(())
+    }
+}

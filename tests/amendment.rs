@@ -1,0 +1,24 @@
+//! The amendment process end to end, through the built binary.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn init_propose_second_accept_by_all_applies_the_text() {
+    let g = Group::d5();
+    let id = g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    assert_eq!(id, "2026-001-open-source");
+    assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+    assert_eq!(g.read_file("charter/open-source.fr.md"), OPEN_SOURCE_FR);
+    assert_eq!(
+        g.git_out(&["show", "HEAD:charter/open-source.en.md"]),
+        OPEN_SOURCE_EN.trim()
+    );
+    let out = g.read().args(["text", "open-source"]).output().unwrap();
+    assert!(stdout(&out).contains("Government code is open source by default."));
+    assert_eq!(g.git_out(&["status", "--porcelain"]), "");
+    let out = g.verify();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 finalizations"), "{}", stdout(&out));
+}
