@@ -1,0 +1,280 @@
+//! The rules of the amendment process, each seen through the built binary.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn json(out: &std::process::Output) -> Value {
+    assert!(out.status.success(), "{}", stderr(out));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn an_objection_blocks_until_withdrawn_then_the_decision_is_final() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.act("ee", "second", &id);
+    g.charter("kr")
+        .args(["object", &id, "--reason", "the French text needs work"])
+        .assert()
+        .success();
+    for who in ["il", "nz", "kr"] {
+        g.act(who, "accept", &id);
+    }
+    // Everyone accepted, but the objection stands: nothing is applied.
+    assert_ne!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+    let status = json(&g.read().args(["status", "--json"]).output().unwrap());
+    let p = &status["proposals"][0];
+    assert_eq!(p["objections"][0]["member"], "kr");
+    assert_eq!(p["objections"][0]["reason"], "the French text needs work");
+    let out = g
+        .charter("kr")
+        .args(["object", &id, "--withdraw", "--json"])
+        .output()
+        .unwrap();
+    assert!(json(&out)["finalized"].is_string(), "{}", stdout(&out));
+    assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+    assert!(g.verify().status.success(), "{}", stderr(&g.verify()));
+}
+
+#[test]
+fn the_proposer_can_withdraw_and_then_nobody_can_sign() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let out = g.charter("ee").args(["withdraw", &id]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("only the proposer (uk)"),
+        "{}",
+        stderr(&out)
+    );
+    g.act("uk", "withdraw", &id);
+    let out = g.charter("ee").args(["second", &id]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is withdrawn"), "{}", stderr(&out));
+    assert!(g.verify().status.success());
+}
+
+#[test]
+fn a_proposal_past_its_deadline_expires() {
+    let mut g = Group::d5();
+    let texts = g.texts("os", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.charter("uk")
+        .args([
+            "propose",
+            "amend",
+            "open-source",
+            "--deadline",
+            "2026-11-30",
+        ])
+        .args(&texts)
+        .assert()
+        .success();
+    g.act("ee", "second", "2026-001");
+    g.at("2026-12-01T00:00:00Z");
+    let out = g
+        .charter("il")
+        .args(["accept", "2026-001"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is expired"), "{}", stderr(&out));
+    let all = json(
+        &g.read()
+            .args(["status", "--all", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(all["proposals"][0]["status"], "expired");
+    let open = json(&g.read().args(["status", "--json"]).output().unwrap());
+    assert_eq!(open["proposals"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn seconding_needs_another_member_and_each_act_is_signed_once() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let out = g.charter("uk").args(["second", &id]).output().unwrap();
+    assert!(
+        stderr(&out).contains("cannot second it"),
+        "{}",
+        stderr(&out)
+    );
+    g.act("ee", "accept", &id);
+    let out = g.charter("ee").args(["accept", &id]).output().unwrap();
+    assert!(stderr(&out).contains("already"), "{}", stderr(&out));
+    // Without a second, even unanimous acceptance does not finalize.
+    for who in ["il", "nz", "kr"] {
+        g.act(who, "accept", &id);
+    }
+    assert_ne!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+    let out = g.charter("kr").args(["finalize", &id]).output().unwrap();
+    assert!(
+        stderr(&out).contains("has not been seconded"),
+        "{}",
+        stderr(&out)
+    );
+    g.act("nz", "second", &id);
+    assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+}
+
+#[test]
+fn add_and_retire_change_the_order_of_principles() {
+    let g = Group::d5();
+    let texts = g.texts(
+        "ai",
+        "# Responsible AI\n\nAlgorithms used by government are explained in public.\n",
+        "# IA responsable\n\nLes algorithmes publics sont expliqués publiquement.\n",
+    );
+    let out = g
+        .charter("uk")
+        .args([
+            "propose",
+            "add",
+            "responsible-ai",
+            "--after",
+            "open-source",
+            "--json",
+        ])
+        .args(&texts)
+        .output()
+        .unwrap();
+    let id = json(&out)["id"].as_str().unwrap().to_string();
+    assert_eq!(id, "2026-001-responsible-ai");
+    g.act("ee", "second", &id);
+    for who in ["il", "nz", "kr"] {
+        g.act(who, "accept", &id);
+    }
+    let list = json(&g.read().args(["principles", "--json"]).output().unwrap());
+    assert_eq!(list[3]["id"], "responsible-ai");
+    assert_eq!(list[3]["number"], 4);
+    assert_eq!(list[3]["title"]["fr"], "IA responsable");
+    assert_eq!(list.as_array().unwrap().len(), 10);
+
+    let out = g
+        .charter("nz")
+        .args(["propose", "retire", "open-markets"])
+        .output()
+        .unwrap();
+    let retire = stdout(&out).trim().to_string();
+    assert_eq!(retire, "2026-002-open-markets");
+    g.act("kr", "second", &retire);
+    for who in ["uk", "ee", "il"] {
+        g.act(who, "accept", &retire);
+    }
+    let list = json(&g.read().args(["principles", "--json"]).output().unwrap());
+    assert_eq!(list.as_array().unwrap().len(), 9);
+    assert!(!g.repo.join("charter/open-markets.en.md").exists());
+    let out = g.verify();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("2 finalizations"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_proposal_overtaken_by_another_decision_cannot_be_finalized() {
+    let g = Group::d5();
+    let first = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let second = g.propose_amend(
+        "ee",
+        "open-source",
+        "# Open source\n\nAnother text.\n",
+        "# Logiciel libre\n\nUn autre texte.\n",
+    );
+    for (id, seconder) in [(&first, "ee"), (&second, "uk")] {
+        g.act(seconder, "second", id);
+        for who in ["il", "nz"] {
+            g.act(who, "accept", id);
+        }
+    }
+    g.act("kr", "accept", &first);
+    assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+    g.act("kr", "accept", &second);
+    // The second proposal was made against the old text: it is not applied.
+    assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+    let out = g
+        .charter("kr")
+        .args(["finalize", &second])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("another version of charter/open-source.en.md"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(g.verify().status.success());
+}
+
+#[test]
+fn show_gives_the_word_diff_signatures_and_who_is_missing() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.act("ee", "second", &id);
+    let out = g.read().args(["show", "2026-001"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("[-and shareable between members where appropriate-]{+by default+}"),
+        "{text}"
+    );
+    assert!(text.contains("waiting for  il, kr, nz"), "{text}");
+    assert!(text.contains("ee  second"), "{text}");
+    let v = json(&g.read().args(["show", &id, "--json"]).output().unwrap());
+    assert_eq!(v["id"], id.as_str());
+    assert_eq!(v["status"], "open");
+    assert_eq!(v["missing"], serde_json::json!(["il", "kr", "nz"]));
+    assert_eq!(v["signatures"].as_array().unwrap().len(), 2);
+    assert_eq!(v["signatures"][0]["valid"], true);
+    let diff = &v["changes"][0]["diff"];
+    assert!(diff.as_array().unwrap().iter().any(|p| p["op"] == "added"));
+}
+
+#[test]
+fn text_and_principles_read_the_charter_in_every_language() {
+    let g = Group::d5();
+    let out = g
+        .read()
+        .args(["text", "user-needs", "--lang", "fr"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("## 1. Besoins des usagers"),
+        "{}",
+        stdout(&out)
+    );
+    let out = g.read().args(["principles"]).output().unwrap();
+    let first = stdout(&out).lines().next().unwrap().to_string();
+    assert!(first.starts_with("1.  user-needs"), "{first}");
+    let v = json(&g.read().args(["text", "--json"]).output().unwrap());
+    assert_eq!(v.as_array().unwrap().len(), 9);
+    assert_eq!(v[8]["id"], "commitment-to-share-and-learn");
+}
+
+#[test]
+fn demo_plays_the_story_and_its_repository_verifies() {
+    let env = Env::new();
+    let dir = env.path().join("demo");
+    let out = env
+        .charter_in(env.path())
+        .args(["demo"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in [
+        "waiting for  kr",
+        "{+by default",
+        "verified: 7 commits",
+        "Try next",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in {text}");
+    }
+    assert!(env.path().join("demo-keys/uk").exists());
+    assert!(
+        !dir.join("keys/uk").exists(),
+        "no private key in the repository"
+    );
+    let out = env.charter_in(&dir).arg("verify").output().unwrap();
+    assert!(out.status.success());
+}
