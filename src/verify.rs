@@ -437,7 +437,13 @@ impl Walker<'_> {
             return v(Rule::Signature, format!("{} is not a member", m.signer));
         };
         if let Err(e) = record.act.verify(&member.key) {
-            return v(Rule::Signature, format!("signature by {} {e}", m.signer));
+            let sig_path = format!("{}.sig", record.path.trim_end_matches(".msg"));
+            return Err(violation(
+                oid,
+                sig_path,
+                Rule::Signature,
+                format!("signature by {} {e}", m.signer),
+            ));
         }
         if let Err(e) = rules::check_act(state, members, m) {
             return v(Rule::Process, e.to_string());

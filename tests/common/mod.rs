@@ -239,3 +239,236 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
+
+/// One `error: verification failed: commit <id>: <path>: <message> [<rule>]`
+/// line, taken apart.
+#[derive(Debug, Clone)]
+pub struct Failed {
+    /// The short (12-character) commit id.
+    pub commit: String,
+    pub path: String,
+    pub message: String,
+    pub rule: String,
+    /// Everything verify wrote to stderr.
+    pub stderr: String,
+}
+
+/// The year folder of a proposal id (`2026-001-x` → `proposals/2026/2026-001-x`).
+pub fn proposal_dir(id: &str) -> String {
+    format!("proposals/{}/{id}", &id[..4])
+}
+
+impl Group {
+    /// Asserts that `charter verify` holds (exit 0) for HEAD's history.
+    pub fn assert_verify_passes(&self) {
+        let out = self.verify();
+        assert!(
+            out.status.success(),
+            "verify should pass on the good history: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(stdout(&out).starts_with("verified: "), "{}", stdout(&out));
+    }
+
+    /// Runs `charter verify` with `args` after it, asserts it fails with exit
+    /// status 1 and one violation line, and returns that line taken apart.
+    pub fn verify_failure_with(&self, args: &[&str]) -> Failed {
+        let out = self.read().arg("verify").args(args).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "verify should fail with exit 1: stdout {} stderr {err}",
+            stdout(&out)
+        );
+        let line = err
+            .lines()
+            .find_map(|l| l.strip_prefix("error: verification failed: commit "))
+            .unwrap_or_else(|| panic!("no violation line: {err}"));
+        let (commit, rest) = line
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("no commit: {err}"));
+        let (path, rest) = rest
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("no path: {err}"));
+        let (message, rule) = rest
+            .rsplit_once(" [")
+            .unwrap_or_else(|| panic!("no rule: {err}"));
+        Failed {
+            commit: commit.to_string(),
+            path: path.to_string(),
+            message: message.to_string(),
+            rule: rule.trim_end_matches(']').to_string(),
+            stderr: err.clone(),
+        }
+    }
+
+    /// `charter verify` fails on the HEAD commit, at exactly `path`, under
+    /// `rule`; returns the violation for further checks.
+    pub fn assert_head_violates(&self, rule: &str, path: &str) -> Failed {
+        let head = self.head();
+        let f = self.verify_failure_with(&[]);
+        assert_eq!(f.rule, rule, "wrong rule: {}", f.stderr);
+        assert_eq!(f.path, path, "wrong path: {}", f.stderr);
+        assert_eq!(f.commit, head[..12], "wrong commit: {}", f.stderr);
+        // The harness's own check agrees.
+        self.assert_verify_fails(rule, path);
+        f
+    }
+
+    /// The genesis commit (the root of HEAD's first-parent history).
+    pub fn genesis(&self) -> String {
+        self.git_out(&["rev-list", "--max-parents=0", "HEAD"])
+    }
+
+    /// One `<field> <value>` line of a signed message in the work tree.
+    pub fn message_field(&self, rel: &str, field: &str) -> String {
+        let text = self.read_file(rel);
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{field} ")))
+            .unwrap_or_else(|| panic!("{rel} has no '{field}' line:\n{text}"))
+            .to_string()
+    }
+
+    /// The canonical message of an act on proposal `id`, for this repository
+    /// and the proposal's current digest (taken from its propose record).
+    pub fn message(&self, id: &str, act: &str, signer: &str, date: &str) -> String {
+        let dir = proposal_dir(id);
+        let propose = self
+            .git_out(&["ls-files", &format!("{dir}/signatures/*.propose.msg")])
+            .lines()
+            .next()
+            .unwrap_or_else(|| panic!("{id} has no propose record"))
+            .to_string();
+        let digest = self.message_field(&propose, "digest");
+        format!(
+            "charter signature v1\nrepository {}\nproposal {id}\ndigest {digest}\nact {act}\nsigner {signer}\ndate {date}\n",
+            self.genesis()
+        )
+    }
+
+    /// Signs `message` by hand with stock OpenSSH, as `ssh-keygen -Y sign -f
+    /// <key> -n charter` does for anyone, with fixture key `key`; returns the
+    /// armored signature.
+    pub fn ssh_sign(&self, key: &str, message: &str) -> String {
+        let dir = self.env.path().join("by-hand");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("message");
+        let sig = dir.join("message.sig");
+        std::fs::write(&file, message).unwrap();
+        let _ = std::fs::remove_file(&sig);
+        let out = std::process::Command::new("ssh-keygen")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.env.path())
+            .args(["-q", "-Y", "sign", "-n", "charter", "-f"])
+            .arg(self.env.key(key))
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ssh-keygen -Y sign: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read_to_string(&sig).unwrap()
+    }
+
+    /// Checks a record in the work tree with stock OpenSSH against
+    /// `keys/allowed_signers`, as identity `who`; true if it verifies.
+    pub fn ssh_verifies(&self, who: &str, msg_rel: &str) -> bool {
+        let sig_rel = format!("{}.sig", msg_rel.trim_end_matches(".msg"));
+        std::process::Command::new("ssh-keygen")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.env.path())
+            .current_dir(&self.repo)
+            .args([
+                "-Y",
+                "verify",
+                "-f",
+                "keys/allowed_signers",
+                "-n",
+                "charter",
+            ])
+            .args(["-I", who, "-s", &sig_rel])
+            .stdin(std::fs::File::open(self.repo.join(msg_rel)).unwrap())
+            .output()
+            .unwrap()
+            .status
+            .success()
+    }
+}
+
+impl Group {
+    /// Like [`Group::d5`], but `charter init` runs at clock `now` (so the
+    /// genesis commit differs from one made at [`NOW`]); the clock is then
+    /// set back to [`NOW`] for the following commands.
+    pub fn d5_at(now: &str) -> Self {
+        let mut env = Env::new();
+        env.now = now.to_string();
+        let repo = env.path().join("d5");
+        let mut cmd = env.charter_in(env.path());
+        cmd.args(["init", "d5", "--template", "d5", "--name", "Digital 5"]);
+        for id in FOUNDERS {
+            env.key(id);
+            cmd.arg("--member").arg(format!("{id}=keys/{id}.pub"));
+        }
+        cmd.arg("--key").arg(env.key("uk"));
+        cmd.assert().success();
+        env.now = NOW.to_string();
+        Self { env, repo }
+    }
+}
+
+/// Asserts that a command failed with exit status `code` and ONE line on
+/// stderr, `error: ...`, containing every one of `needles`; returns stderr.
+pub fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "expected exit status {code}; stdout: {}; stderr: {err}",
+        stdout(out)
+    );
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "stderr must be exactly one line: {err:?}");
+    assert!(
+        lines[0].starts_with("error: "),
+        "stderr must start with 'error: ': {err:?}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "stderr should mention {n:?}: {err:?}");
+    }
+    err
+}
+
+impl Group {
+    /// The work tree's status and HEAD: what a refused command must leave as it was.
+    pub fn tree_state(&self) -> (String, String) {
+        (
+            self.git_out(&["status", "--porcelain", "--untracked-files=all"]),
+            self.head(),
+        )
+    }
+
+    /// Runs `cmd` and asserts it was refused as bad input: exit status 2, one
+    /// line `error: ...` naming every one of `needles`, and the repository
+    /// unchanged (same status, same HEAD, no lock left behind). Returns stderr.
+    pub fn assert_refused(&self, cmd: &mut Command, needles: &[&str]) -> String {
+        let before = self.tree_state();
+        let out = cmd.output().unwrap();
+        let err = assert_one_line_error(&out, 2, needles);
+        assert_eq!(
+            self.tree_state(),
+            before,
+            "a refused command changed the repository"
+        );
+        assert!(
+            !self.repo.join(".git/charter/lock").exists(),
+            "a refused command left its lock behind"
+        );
+        err
+    }
+}

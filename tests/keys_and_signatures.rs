@@ -1,0 +1,515 @@
+//! Keys and signatures, checked with stock OpenSSH and git: the keys the tool
+//! writes, keys it did not write, encrypted keys, where the acting key comes
+//! from, and every signature and commit it makes.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+/// Stock `ssh-keygen`, with a scratch HOME.
+fn ssh_keygen(env: &Env) -> StdCommand {
+    let mut cmd = StdCommand::new("ssh-keygen");
+    cmd.env("HOME", env.path());
+    cmd
+}
+
+/// The key type and base64 blob of an OpenSSH public key line, without its comment.
+fn key_blob(line: &str) -> String {
+    let fields: Vec<&str> = line.split_whitespace().take(2).collect();
+    assert_eq!(fields.len(), 2, "not a public key line: {line:?}");
+    fields.join(" ")
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A group founded by `members` (id, public key file), created with `key`.
+fn found(env: Env, members: &[(&str, PathBuf)], key: &Path) -> Group {
+    let repo = env.path().join("group");
+    let mut cmd = env.charter_in(env.path());
+    cmd.args(["init", "group", "--name", "Test group"]);
+    for (id, public) in members {
+        cmd.arg("--member")
+            .arg(format!("{id}={}", public.display()));
+    }
+    let out = cmd.arg("--key").arg(key).output().unwrap();
+    assert!(out.status.success(), "init: {}", stderr(&out));
+    Group { env, repo }
+}
+
+/// `propose amend open-source` with no key argument: the caller adds it.
+fn propose_args(g: &Group) -> Vec<String> {
+    let mut args: Vec<String> = ["propose", "amend", "open-source"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(g.texts("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR));
+    args
+}
+
+fn signer_of(g: &Group, commit: &str) -> String {
+    let body = g.git_out(&["log", "-1", "--format=%B", commit]);
+    body.lines()
+        .find_map(|l| l.strip_prefix("Charter-Signer: "))
+        .unwrap_or_else(|| panic!("no Charter-Signer trailer in {commit}: {body}"))
+        .trim()
+        .to_string()
+}
+
+/// Every file under `dir` whose name ends with `suffix`, sorted.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(suffix) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn key_generate_writes_a_key_pair_openssh_accepts() {
+    let env = Env::new();
+    let path = env.path().join("id_charter");
+    let out = env
+        .charter_in(env.path())
+        .args(["key", "generate", "--out"])
+        .arg(&path)
+        .args(["--comment", "uk"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pub_path = PathBuf::from(format!("{}.pub", path.display()));
+    assert_eq!(mode(&path), 0o600, "the private key must be mode 0600");
+    assert!(pub_path.is_file(), "PATH.pub must be written");
+
+    let listed = ssh_keygen(&env)
+        .arg("-l")
+        .arg("-f")
+        .arg(&pub_path)
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "ssh-keygen -l refused the public key: {}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.contains("ED25519"), "{listed}");
+    let fingerprint = stdout(&out).trim().to_string();
+    assert!(fingerprint.starts_with("SHA256:"), "{fingerprint}");
+    assert!(
+        listed.contains(&fingerprint),
+        "charter printed {fingerprint}, ssh-keygen says {listed}"
+    );
+
+    let derived = ssh_keygen(&env)
+        .arg("-y")
+        .arg("-f")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        derived.status.success(),
+        "ssh-keygen -y refused the private key: {}",
+        String::from_utf8_lossy(&derived.stderr)
+    );
+    let written = std::fs::read_to_string(&pub_path).unwrap();
+    assert!(written.starts_with("ssh-ed25519 "), "{written}");
+    assert_eq!(
+        key_blob(&String::from_utf8(derived.stdout).unwrap()),
+        key_blob(&written),
+        "the public key derived from PATH differs from PATH.pub"
+    );
+}
+
+#[test]
+fn key_generate_never_overwrites() {
+    let env = Env::new();
+    let path = env.path().join("id_charter");
+    let pub_path = PathBuf::from(format!("{}.pub", path.display()));
+    let generate = || {
+        env.charter_in(env.path())
+            .args(["key", "generate", "--out"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    assert!(generate().status.success());
+    let private = std::fs::read(&path).unwrap();
+    let public = std::fs::read(&pub_path).unwrap();
+
+    let out = generate();
+    assert_one_line_error(&out, 2, &[&path.display().to_string(), "exists"]);
+    assert_eq!(std::fs::read(&path).unwrap(), private, "PATH was changed");
+    assert_eq!(
+        std::fs::read(&pub_path).unwrap(),
+        public,
+        "PATH.pub was changed"
+    );
+    assert_eq!(mode(&path), 0o600);
+
+    // Any existing file at PATH, not only a key, is left alone.
+    let other = env.path().join("notes.txt");
+    std::fs::write(&other, "precious\n").unwrap();
+    let out = env
+        .charter_in(env.path())
+        .args(["key", "generate", "--out"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &[&other.display().to_string(), "exists"]);
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "precious\n");
+    assert!(!env.path().join("notes.txt.pub").exists());
+}
+
+#[test]
+fn a_key_made_by_stock_ssh_keygen_is_a_member_key() {
+    let env = Env::new();
+    let stock = env.path().join("id_ed25519");
+    let made = ssh_keygen(&env)
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "stock@example.org",
+            "-f",
+        ])
+        .arg(&stock)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let stock_pub = PathBuf::from(format!("{}.pub", stock.display()));
+    env.key("ee");
+    let ee_pub = env.path().join("keys/ee.pub");
+    let g = found(env, &[("me", stock_pub), ("ee", ee_pub)], &stock);
+    assert_eq!(signer_of(&g, "HEAD"), "me");
+
+    let out = g
+        .read()
+        .arg("--key")
+        .arg(&stock)
+        .args(propose_args(&g))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "propose: {}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    assert_eq!(signer_of(&g, "HEAD"), "me");
+    g.act("ee", "second", &id);
+    assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+
+    let dir = g.repo.join(format!("proposals/2026/{id}/signatures"));
+    let check = ssh_keygen(&g.env)
+        .current_dir(&g.repo)
+        .args(["-Y", "verify", "-f", "keys/allowed_signers", "-I", "me"])
+        .args(["-n", "charter", "-s"])
+        .arg(dir.join("me.propose.sig"))
+        .stdin(std::fs::File::open(dir.join("me.propose.msg")).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let out = g.verify();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn an_encrypted_key_asks_charter_askpass() {
+    let env = Env::new();
+    let askpass = |name: &str, pass: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        let p = env.path().join(name);
+        std::fs::write(&p, format!("#!/bin/sh\nprintf '%s\\n' '{pass}'\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    };
+    let right = askpass("askpass-right", "test passphrase");
+    let wrong = askpass("askpass-wrong", "not the passphrase");
+    let encrypted = env.key("encrypted");
+    let uk = env.key("uk");
+    let members = [
+        ("uk", env.path().join("keys/uk.pub")),
+        ("enc", env.path().join("keys/encrypted.pub")),
+    ];
+    let g = found(env, &members, &uk);
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+
+    // A wrong passphrase: refused, one clear line, nothing committed.
+    let err = g.assert_refused(
+        g.read()
+            .arg("--key")
+            .arg(&encrypted)
+            .env("CHARTER_ASKPASS", &wrong)
+            .args(["second", &id]),
+        &[&encrypted.display().to_string(), "passphrase"],
+    );
+    assert!(err.contains("wrong passphrase"), "{err}");
+
+    // The right one: the act is made and signed by the encrypted key.
+    let out = g
+        .read()
+        .arg("--key")
+        .arg(&encrypted)
+        .env("CHARTER_ASKPASS", &right)
+        .args(["second", &id])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(g
+        .repo
+        .join(format!("proposals/2026/{id}/signatures/enc.second.sig"))
+        .is_file());
+    assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
+    let signers: Vec<String> = ["HEAD", "HEAD~1"]
+        .iter()
+        .map(|c| signer_of(&g, c))
+        .collect();
+    assert_eq!(signers, ["enc", "enc"], "second and finalization by enc");
+    let out = g.verify();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_acting_key_comes_from_flag_then_env_then_git_config() {
+    let g = Group::d5();
+    let public = |who: &str| {
+        key_blob(&std::fs::read_to_string(g.env.path().join(format!("keys/{who}.pub"))).unwrap())
+    };
+    let shown = |cmd: &mut assert_cmd::Command| {
+        let out = cmd.args(["key", "show"]).output().unwrap();
+        assert!(out.status.success(), "key show: {}", stderr(&out));
+        key_blob(&stdout(&out))
+    };
+    let (uk, ee, il, nz) = (
+        g.env.key("uk"),
+        g.env.key("ee"),
+        g.env.key("il"),
+        g.env.key("nz"),
+    );
+
+    // No key anywhere: a clear refusal.
+    g.assert_refused(g.read().args(["key", "show"]), &["no key", "--key"]);
+
+    assert_eq!(shown(g.read().arg("--key").arg(&uk)), public("uk"));
+    assert_eq!(shown(g.read().env("CHARTER_KEY", &ee)), public("ee"));
+    assert_eq!(
+        shown(g.read().arg("--key").arg(&uk).env("CHARTER_KEY", &ee)),
+        public("uk"),
+        "--key wins over CHARTER_KEY"
+    );
+    g.git_out(&["config", "charter.key", il.to_str().unwrap()]);
+    assert_eq!(shown(&mut g.read()), public("il"));
+    assert_eq!(
+        shown(g.read().env("CHARTER_KEY", &ee)),
+        public("ee"),
+        "CHARTER_KEY wins over git config"
+    );
+    assert_eq!(
+        shown(g.read().arg("--key").arg(&uk)),
+        public("uk"),
+        "--key wins over git config"
+    );
+
+    // And the key found is the one that signs.
+    let texts = g.texts("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let out = g
+        .read()
+        .env("CHARTER_KEY", &uk)
+        .args(["propose", "amend", "open-source"])
+        .args(&texts)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    assert_eq!(signer_of(&g, "HEAD"), "uk", "CHARTER_KEY acted");
+
+    g.git_out(&["config", "charter.key", ee.to_str().unwrap()]);
+    g.read().args(["second", &id]).assert().success();
+    assert_eq!(signer_of(&g, "HEAD"), "ee", "git config charter.key acted");
+
+    g.read()
+        .arg("--key")
+        .arg(&il)
+        .env("CHARTER_KEY", &nz)
+        .args(["accept", &id])
+        .assert()
+        .success();
+    assert_eq!(signer_of(&g, "HEAD"), "il", "--key acted, not CHARTER_KEY");
+    let sigs = g.repo.join(format!("proposals/2026/{id}/signatures"));
+    assert!(sigs.join("il.accept.sig").is_file());
+    assert!(!sigs.join("nz.accept.sig").exists());
+}
+
+/// A history with every kind of act: an amendment adopted by all, another
+/// objected to and the objection withdrawn, a third withdrawn by its proposer.
+fn busy_group() -> (Group, Vec<String>) {
+    let g = Group::d5();
+    let adopted = g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let objected = g.propose_amend(
+        "ee",
+        "open-standards",
+        "# Open standards\n\nOpen standards first.\n",
+        "# Standards ouverts\n\nLes standards ouverts d'abord.\n",
+    );
+    g.act("il", "accept", &objected);
+    g.charter("kr")
+        .args(["object", &objected, "--reason", "Too vague for procurement"])
+        .assert()
+        .success();
+    g.charter("kr")
+        .args(["object", &objected, "--withdraw"])
+        .assert()
+        .success();
+    let withdrawn = g.propose_amend(
+        "nz",
+        "connectivity",
+        "# Connectivity\n\nEveryone is connected.\n",
+        "# Connectivité\n\nTout le monde est connecté.\n",
+    );
+    g.act("nz", "withdraw", &withdrawn);
+    (g, vec![adopted, objected, withdrawn])
+}
+
+#[test]
+fn every_signature_and_every_commit_verifies_with_openssh_and_git() {
+    let (g, ids) = busy_group();
+    let sigs = files_ending(&g.repo.join("proposals"), ".sig");
+    let names: BTreeSet<String> = sigs
+        .iter()
+        .map(|p| {
+            let dir = p.parent().unwrap().parent().unwrap();
+            format!(
+                "{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                p.file_name().unwrap().to_string_lossy()
+            )
+        })
+        .collect();
+    let expected: BTreeSet<String> = [
+        (&ids[0], "uk.propose"),
+        (&ids[0], "ee.second"),
+        (&ids[0], "il.accept"),
+        (&ids[0], "nz.accept"),
+        (&ids[0], "kr.accept"),
+        (&ids[1], "ee.propose"),
+        (&ids[1], "il.accept"),
+        (&ids[1], "kr.object"),
+        (&ids[1], "kr.withdraw-objection"),
+        (&ids[2], "nz.propose"),
+        (&ids[2], "nz.withdraw"),
+    ]
+    .iter()
+    .map(|(id, stem)| format!("{id}/{stem}.sig"))
+    .collect();
+    assert_eq!(names, expected, "the signature files written");
+
+    for sig in &sigs {
+        let name = sig.file_name().unwrap().to_string_lossy().to_string();
+        let member = name.split('.').next().unwrap();
+        let msg = PathBuf::from(sig.to_string_lossy().replace(".sig", ".msg"));
+        let out = ssh_keygen(&g.env)
+            .current_dir(&g.repo)
+            .args(["-Y", "verify", "-f", "keys/allowed_signers", "-I", member])
+            .args(["-n", "charter", "-s"])
+            .arg(sig)
+            .stdin(std::fs::File::open(&msg).unwrap())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ssh-keygen -Y verify {}: {}{}",
+            sig.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.contains(&format!("Good \"charter\" signature for {member}")),
+            "{}: {said}",
+            sig.display()
+        );
+    }
+
+    let commits = g.git_out(&["rev-list", "HEAD"]);
+    let commits: Vec<&str> = commits.lines().collect();
+    // init; 5 acts and a finalization; 4 acts; 2 acts.
+    assert_eq!(commits.len(), 13, "{commits:?}");
+    for c in commits {
+        let out = g
+            .git()
+            .args([
+                "-c",
+                "gpg.ssh.allowedSignersFile=keys/allowed_signers",
+                "verify-commit",
+                c,
+            ])
+            .output()
+            .unwrap();
+        let said = stderr(&out);
+        assert!(out.status.success(), "git verify-commit {c}: {said}");
+        let signer = signer_of(&g, c);
+        assert!(
+            said.contains(&format!("Good \"git\" signature for {signer} ")),
+            "commit {c} should be signed by {signer}: {said}"
+        );
+    }
+}
+
+#[test]
+fn the_signed_digest_is_what_coreutils_compute() {
+    let (g, ids) = busy_group();
+    for id in &ids {
+        let dir = g.repo.join(format!("proposals/2026/{id}"));
+        let out = StdCommand::new("sh")
+            .arg("-c")
+            .arg("find proposal.toml change -type f | LC_ALL=C sort | xargs sha256sum | sha256sum")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let sum = String::from_utf8(out.stdout).unwrap();
+        let sum = sum.split_whitespace().next().unwrap().to_string();
+        assert_eq!(sum.len(), 64, "{sum}");
+        let msgs = files_ending(&dir.join("signatures"), ".msg");
+        assert!(!msgs.is_empty(), "{id} has no signed messages");
+        for msg in msgs {
+            let text = std::fs::read_to_string(&msg).unwrap();
+            let digest = text
+                .lines()
+                .find_map(|l| l.strip_prefix("digest "))
+                .unwrap_or_else(|| panic!("no digest line in {}", msg.display()));
+            assert_eq!(
+                digest,
+                format!("sha256:{sum}"),
+                "{}: the signed digest differs from coreutils'",
+                msg.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Attacks on a governance repository's history, each made with plain git
+//! (and stock OpenSSH where a signature is forged) on top of a real
+//! repository made through the binary. For each, `charter verify` must fail
+//! with exit status 1, naming the rule broken and the path that broke it
+//! (DESIGN.md §3 and §5). Each test first checks that the history it builds
+//! on verifies, so that it fails for the reason it names.
+
+mod common;
+use common::*;
+
+const OPEN_STANDARDS_EN: &str = "# Open standards\n\nWe commit to open standards.\n";
+const OPEN_STANDARDS_FR: &str =
+    "# Standards ouverts\n\nNous nous engageons aux standards ouverts.\n";
+const LATER: &str = "2026-11-24T09:30:00Z";
+
+/// uk proposes the open-source amendment and ee seconds it: an open
+/// proposal; returns its id.
+fn open_proposal(g: &Group) -> String {
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    assert_eq!(id, "2026-001-open-source");
+    g.act("ee", "second", &id);
+    id
+}
+
+/// `decision.toml` as the tool writes it, for the five founders.
+fn decision(date: &str) -> String {
+    format!(
+        "outcome = \"adopted\"\ndate = \"{date}\"\nelectorate = [\"ee\", \"il\", \"kr\", \"nz\", \"uk\"]\n"
+    )
+}
+
+/// Copies every `change/<path>` of proposal `id` to `<path>` in the work tree.
+fn apply_by_hand(g: &Group, id: &str) {
+    let dir = proposal_dir(id);
+    for lang in ["en", "fr"] {
+        let rel = format!("charter/open-source.{lang}.md");
+        g.write(&rel, &g.read_file(&format!("{dir}/change/{rel}")));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Controls: what the attacks do by hand is accepted when done honestly, so an
+// attack is refused for what it breaks, not for how it was made.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn control_hand_signed_acceptance_by_a_member_verifies() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    let dir = proposal_dir(&id);
+    let msg = g.message(&id, "accept", "il", NOW);
+    g.write(&format!("{dir}/signatures/il.accept.msg"), &msg);
+    g.write(
+        &format!("{dir}/signatures/il.accept.sig"),
+        &g.ssh_sign("il", &msg),
+    );
+    assert!(g.ssh_verifies("il", &format!("{dir}/signatures/il.accept.msg")));
+    g.git_commit_all("il accepts, signed with ssh-keygen");
+    g.assert_verify_passes();
+}
+
+#[test]
+fn control_hand_made_finalization_of_an_accepted_proposal_verifies() {
+    let g = Group::d5();
+    let id = g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let dir = proposal_dir(&id);
+    let written = g.git_out(&["show", &format!("HEAD:{dir}/decision.toml")]);
+    assert_eq!(format!("{written}\n"), decision(NOW));
+    g.git_out(&["reset", "-q", "--hard", "HEAD~1"]);
+    g.assert_verify_passes();
+    g.write(&format!("{dir}/decision.toml"), &decision(NOW));
+    apply_by_hand(&g, &id);
+    g.git_commit_all("finalize by hand");
+    g.assert_verify_passes();
+}
+
+// ---------------------------------------------------------------------------
+// The attacks.
+// ---------------------------------------------------------------------------
+
+/// Attack 1: The charter edited and committed with no proposal at all.
+#[test]
+fn governed_change_without_a_proposal() {
+    let g = Group::d5();
+    g.assert_verify_passes();
+    g.write("charter/open-source.en.md", OPEN_SOURCE_EN);
+    g.git_commit_all("Open source by default");
+    g.assert_head_violates("governed-change", "charter/open-source.en.md");
+}
+
+/// Attack 1b: A member added by hand: its key file and an allowed_signers line.
+#[test]
+fn member_added_without_a_proposal() {
+    let g = Group::d5();
+    g.assert_verify_passes();
+    let key = std::fs::read_to_string(fixture_key("jp.pub")).unwrap();
+    let key = key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    g.write(
+        "keys/jp.toml",
+        &format!("id = \"jp\"\nname = \"Japan\"\njoined = \"{NOW}\"\nkey = \"{key}\"\n"),
+    );
+    let signers = g.read_file("keys/allowed_signers");
+    g.write(
+        "keys/allowed_signers",
+        &format!("{signers}jp namespaces=\"charter,git\" {key}\n"),
+    );
+    g.git_commit_all("welcome Japan");
+    g.assert_head_violates("governed-change", "keys/allowed_signers");
+}
+
+/// Attack 2: A finalization made by hand while kr has not accepted.
+#[test]
+fn finalization_missing_one_acceptance() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.act("il", "accept", &id);
+    g.act("nz", "accept", &id);
+    g.assert_verify_passes();
+    let dir = proposal_dir(&id);
+    g.write(&format!("{dir}/decision.toml"), &decision(NOW));
+    apply_by_hand(&g, &id);
+    g.git_commit_all("finalize without kr");
+    let f = g.assert_head_violates("finalization", &format!("{dir}/decision.toml"));
+    assert!(f.message.contains("kr"), "should name kr: {}", f.stderr);
+}
+
+/// Attack 3: Everyone accepted, but the finalization applies another text.
+#[test]
+fn applied_text_differs_from_the_accepted_one() {
+    let g = Group::d5();
+    let id = g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let dir = proposal_dir(&id);
+    // Drop the tool's finalization: every acceptance is there, none applied.
+    g.git_out(&["reset", "-q", "--hard", "HEAD~1"]);
+    g.assert_verify_passes();
+    g.write(&format!("{dir}/decision.toml"), &decision(NOW));
+    apply_by_hand(&g, &id);
+    g.write(
+        "charter/open-source.en.md",
+        "# Open source\n\nGovernment code is open source where convenient.\n",
+    );
+    g.git_commit_all("finalize, with a small edit");
+    g.assert_head_violates("applied-exactly", "charter/open-source.en.md");
+}
+
+/// Attack 4: An acceptance by il whose signature was made with another key (a
+/// valid SSHSIG over the very same message, by an outsider).
+#[test]
+fn forged_signature_by_another_key() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.assert_verify_passes();
+    let dir = proposal_dir(&id);
+    let msg_path = format!("{dir}/signatures/il.accept.msg");
+    let msg = g.message(&id, "accept", "il", NOW);
+    g.write(&msg_path, &msg);
+    g.write(
+        &format!("{dir}/signatures/il.accept.sig"),
+        &g.ssh_sign("outsider", &msg),
+    );
+    assert!(!g.ssh_verifies("il", &msg_path));
+    g.git_commit_all("il accepts (forged)");
+    let f = g.assert_head_violates("signature", &msg_path.replace(".msg", ".sig"));
+    assert!(f.message.contains("il"), "{}", f.stderr);
+}
+
+/// Attack 4b: One member signs another member's acceptance with its own key.
+#[test]
+fn forged_signature_by_another_member() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.assert_verify_passes();
+    let dir = proposal_dir(&id);
+    let msg_path = format!("{dir}/signatures/il.accept.msg");
+    let msg = g.message(&id, "accept", "il", NOW);
+    g.write(&msg_path, &msg);
+    g.write(
+        &format!("{dir}/signatures/il.accept.sig"),
+        &g.ssh_sign("nz", &msg),
+    );
+    assert!(!g.ssh_verifies("il", &msg_path));
+    g.git_commit_all("il accepts (signed by nz)");
+    g.assert_head_violates("signature", &msg_path.replace(".msg", ".sig"));
+}
+
+/// Attack 4c: A genuine signature by il whose bytes were altered.
+#[test]
+fn forged_signature_with_corrupted_bytes() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.assert_verify_passes();
+    let dir = proposal_dir(&id);
+    let msg_path = format!("{dir}/signatures/il.accept.msg");
+    let msg = g.message(&id, "accept", "il", NOW);
+    let sig = g.ssh_sign("il", &msg);
+    // Change one base64 character of the last data line (the signature
+    // bytes) to another base64 character, so the armor still decodes.
+    let mut lines: Vec<String> = sig.lines().map(str::to_string).collect();
+    let last = lines.len() - 2;
+    assert!(lines[last + 1].starts_with("-----END"), "{sig}");
+    let mut chars: Vec<char> = lines[last].chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    lines[last] = chars.into_iter().collect();
+    let corrupted = lines.join("\n") + "\n";
+    assert_ne!(corrupted, sig);
+    g.write(&msg_path, &msg);
+    g.write(&format!("{dir}/signatures/il.accept.sig"), &corrupted);
+    assert!(!g.ssh_verifies("il", &msg_path));
+    g.git_commit_all("il accepts (corrupted)");
+    g.assert_head_violates("signature", &msg_path.replace(".msg", ".sig"));
+}
+
+/// Attack 5: An acceptance by jp, who is not a member, validly signed with jp's key.
+#[test]
+fn signature_by_a_non_member() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.assert_verify_passes();
+    let dir = proposal_dir(&id);
+    let msg_path = format!("{dir}/signatures/jp.accept.msg");
+    let msg = g.message(&id, "accept", "jp", NOW);
+    g.write(&msg_path, &msg);
+    g.write(
+        &format!("{dir}/signatures/jp.accept.sig"),
+        &g.ssh_sign("jp", &msg),
+    );
+    g.git_commit_all("jp accepts");
+    let f = g.assert_head_violates("signature", &msg_path);
+    assert!(f.message.contains("jp"), "{}", f.stderr);
+}
+
+/// Attack 6: il's genuine acceptance of proposal A copied into proposal B.
+#[test]
+fn signature_copied_from_another_proposal() {
+    let g = Group::d5();
+    let a = open_proposal(&g);
+    g.act("il", "accept", &a);
+    let b = g.propose_amend("uk", "open-standards", OPEN_STANDARDS_EN, OPEN_STANDARDS_FR);
+    assert_ne!(a, b);
+    g.act("ee", "second", &b);
+    g.assert_verify_passes();
+    let (da, db) = (proposal_dir(&a), proposal_dir(&b));
+    for ext in ["msg", "sig"] {
+        let text = g.read_file(&format!("{da}/signatures/il.accept.{ext}"));
+        g.write(&format!("{db}/signatures/il.accept.{ext}"), &text);
+    }
+    let msg_path = format!("{db}/signatures/il.accept.msg");
+    assert!(
+        g.ssh_verifies("il", &msg_path),
+        "the copy is a genuine signature"
+    );
+    g.git_commit_all("il accepts B (copied from A)");
+    g.assert_head_violates("signed-content", &msg_path);
+}
+
+/// Attack 7: il's genuine acceptance of the same proposal (same id, same content) in
+/// another group's repository, copied in: only the repository line differs.
+#[test]
+fn signature_from_another_repository() {
+    let g = Group::d5();
+    let other = Group::d5_at("2026-11-20T08:00:00Z");
+    assert_ne!(g.genesis(), other.genesis());
+    let id = open_proposal(&g);
+    assert_eq!(open_proposal(&other), id);
+    other.act("il", "accept", &id);
+    other.assert_verify_passes();
+    g.assert_verify_passes();
+    let dir = proposal_dir(&id);
+    // The setup is right: the two repositories' records of the same act
+    // differ only in the repository line.
+    let here = g.read_file(&format!("{dir}/signatures/ee.second.msg"));
+    let there = other.read_file(&format!("{dir}/signatures/ee.second.msg"));
+    let differing: Vec<_> = here
+        .lines()
+        .zip(there.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(differing, ["repository"], "{here}\n{there}");
+    for ext in ["msg", "sig"] {
+        let text = other.read_file(&format!("{dir}/signatures/il.accept.{ext}"));
+        g.write(&format!("{dir}/signatures/il.accept.{ext}"), &text);
+    }
+    let msg_path = format!("{dir}/signatures/il.accept.msg");
+    assert!(
+        g.ssh_verifies("il", &msg_path),
+        "the copy is a genuine signature"
+    );
+    g.git_commit_all("il accepts (signed in another repository)");
+    let f = g.assert_head_violates("repository", &msg_path);
+    assert!(f.message.contains(&other.genesis()), "{}", f.stderr);
+}
+
+/// Attack 8: The proposed text of an open, signed proposal edited in place.
+#[test]
+fn proposal_edited_after_it_was_signed() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.act("il", "accept", &id);
+    g.assert_verify_passes();
+    let path = format!("{}/change/charter/open-source.en.md", proposal_dir(&id));
+    g.write(
+        &path,
+        "# Open source\n\nGovernment code is open source where convenient.\n",
+    );
+    g.git_commit_all("tweak the proposal");
+    g.assert_head_violates("append-only", &path);
+}
+
+/// Attack 8b: Content added to a filed proposal (a statement it did not have).
+#[test]
+fn content_added_to_a_filed_proposal() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.assert_verify_passes();
+    let path = format!("{}/statement.md", proposal_dir(&id));
+    g.write(&path, "# Why\n\nAn afterthought nobody signed.\n");
+    g.git_commit_all("add a statement");
+    g.assert_head_violates("append-only", &path);
+}
+
+/// Attack 9: kr's objection deleted to unblock the proposal.
+#[test]
+fn deleted_objection() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.charter("kr")
+        .args(["object", &id, "--reason", "Not before the annual review"])
+        .assert()
+        .success();
+    let dir = proposal_dir(&id);
+    assert!(g
+        .repo
+        .join(format!("{dir}/signatures/kr.object.msg"))
+        .exists());
+    g.assert_verify_passes();
+    g.git_out(&["rm", "-q", &format!("{dir}/signatures/kr.object.msg")]);
+    g.git_out(&["rm", "-q", &format!("{dir}/signatures/kr.object.sig")]);
+    g.git_out(&["commit", "-q", "--no-gpg-sign", "-m", "drop kr's objection"]);
+    let f = g.assert_head_violates("append-only", &format!("{dir}/signatures/kr.object.msg"));
+    assert!(f.message.contains("deleted"), "{}", f.stderr);
+}
+
+/// Attack 10: A signed record rewritten: il's acceptance re-signed by il, with
+/// another date, over the old one.
+#[test]
+fn signed_record_rewritten() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.act("il", "accept", &id);
+    g.assert_verify_passes();
+    let msg_path = format!("{}/signatures/il.accept.msg", proposal_dir(&id));
+    let old = g.read_file(&msg_path);
+    let new = old.replace(&format!("date {NOW}\n"), &format!("date {LATER}\n"));
+    assert_ne!(old, new);
+    g.write(&msg_path, &new);
+    g.write(
+        &format!("{}/signatures/il.accept.sig", proposal_dir(&id)),
+        &g.ssh_sign("il", &new),
+    );
+    assert!(g.ssh_verifies("il", &msg_path), "a genuine signature by il");
+    g.git_commit_all("il re-dates its acceptance");
+    g.assert_head_violates("append-only", &msg_path);
+}
+
+/// Attack 11: A file nothing governs, at the top of the tree.
+#[test]
+fn unknown_path() {
+    let g = Group::d5();
+    g.assert_verify_passes();
+    g.write("README.md", "# Digital 5\n");
+    g.git_commit_all("add a readme");
+    g.assert_head_violates("unknown-path", "README.md");
+}
+
+/// Attack 12: Verifying against a trust root that is not where the history starts.
+#[test]
+fn trust_root_given_is_not_the_genesis() {
+    let g = Group::d5();
+    g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.assert_verify_passes();
+    let genesis = g.genesis();
+    let pinned = g.git_out(&["rev-parse", "HEAD~1"]);
+    let f = g.verify_failure_with(&["--root", "HEAD~1"]);
+    assert_eq!(f.rule, "trust-root", "{}", f.stderr);
+    assert_eq!(f.path, ".", "{}", f.stderr);
+    assert_eq!(f.commit, genesis[..12], "{}", f.stderr);
+    assert!(f.message.contains(&pinned), "{}", f.stderr);
+}
+
+/// Attack 12b: The clone's history replaced by another group's history (another
+/// genesis): the trust root recorded in the clone refuses it.
+#[test]
+fn history_from_another_trust_root() {
+    let g = Group::d5();
+    let genesis = g.genesis();
+    g.assert_verify_passes();
+    let other = Group::d5_at("2026-11-20T08:00:00Z");
+    other.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    other.assert_verify_passes();
+    let foreign = other.genesis();
+    assert_ne!(genesis, foreign);
+    g.git_out(&["fetch", "-q", other.repo.to_str().unwrap(), "HEAD"]);
+    g.git_out(&["reset", "-q", "--hard", "FETCH_HEAD"]);
+    let f = g.verify_failure_with(&[]);
+    assert_eq!(f.rule, "trust-root", "{}", f.stderr);
+    assert_eq!(f.path, ".", "{}", f.stderr);
+    assert_eq!(f.commit, foreign[..12], "{}", f.stderr);
+    assert!(f.message.contains(&genesis), "{}", f.stderr);
+}
+
+// ---------------------------------------------------------------------------
+// More of the same kind.
+// ---------------------------------------------------------------------------
+
+/// A finalization that applies the accepted text and slips in another
+/// charter file nobody proposed.
+#[test]
+fn finalization_smuggles_another_governed_file() {
+    let g = Group::d5();
+    let id = g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let dir = proposal_dir(&id);
+    g.git_out(&["reset", "-q", "--hard", "HEAD~1"]);
+    g.assert_verify_passes();
+    g.write(&format!("{dir}/decision.toml"), &decision(NOW));
+    apply_by_hand(&g, &id);
+    g.write(
+        "charter/open-markets.en.md",
+        "# Open markets\n\nWe buy from our friends.\n",
+    );
+    g.git_commit_all("finalize, and one more thing");
+    g.assert_head_violates("applied-exactly", "charter/open-markets.en.md");
+}
+
+/// A finalization made by hand while an objection stands, though every
+/// member has accepted.
+#[test]
+fn finalization_despite_a_standing_objection() {
+    let g = Group::d5();
+    let id = open_proposal(&g);
+    g.act("il", "accept", &id);
+    g.act("nz", "accept", &id);
+    g.charter("il")
+        .args(["object", &id, "--reason", "Second thoughts"])
+        .assert()
+        .success();
+    g.act("kr", "accept", &id);
+    let dir = proposal_dir(&id);
+    assert!(
+        !g.repo.join(format!("{dir}/decision.toml")).exists(),
+        "the tool must not finalize over an objection"
+    );
+    g.assert_verify_passes();
+    g.write(&format!("{dir}/decision.toml"), &decision(NOW));
+    apply_by_hand(&g, &id);
+    g.git_commit_all("finalize over il's objection");
+    let f = g.assert_head_violates("finalization", &format!("{dir}/decision.toml"));
+    assert!(f.message.contains("objection"), "{}", f.stderr);
+}
+
+/// A genuine signature for an act the process does not allow: the proposer
+/// seconding its own proposal.
+#[test]
+fn proposer_seconds_its_own_proposal() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.assert_verify_passes();
+    let msg_path = format!("{}/signatures/uk.second.msg", proposal_dir(&id));
+    let msg = g.message(&id, "second", "uk", NOW);
+    g.write(&msg_path, &msg);
+    g.write(
+        &format!("{}/signatures/uk.second.sig", proposal_dir(&id)),
+        &g.ssh_sign("uk", &msg),
+    );
+    assert!(g.ssh_verifies("uk", &msg_path), "a genuine signature by uk");
+    g.git_commit_all("uk seconds its own proposal");
+    g.assert_head_violates("process", &msg_path);
+}
