@@ -14,10 +14,12 @@ pub enum Act {
     WithdrawObjection,
     Withdraw,
     Apply,
+    /// The new key's half of a key rotation.
+    ConfirmKey,
 }
 
 impl Act {
-    pub const ALL: [Act; 7] = [
+    pub const ALL: [Act; 8] = [
         Act::Propose,
         Act::Second,
         Act::Accept,
@@ -25,6 +27,7 @@ impl Act {
         Act::WithdrawObjection,
         Act::Withdraw,
         Act::Apply,
+        Act::ConfirmKey,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Act {
             Act::WithdrawObjection => "withdraw-objection",
             Act::Withdraw => "withdraw",
             Act::Apply => "apply",
+            Act::ConfirmKey => "confirm-key",
         }
     }
 

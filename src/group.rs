@@ -8,16 +8,18 @@ use std::path::Path;
 use git2::Oid;
 
 use crate::act::Act;
-use crate::charter::{self, Charter, Text};
+pub use crate::amendment::{Change, Draft};
+use crate::charter::{self, Charter};
 use crate::clock::{self, Timestamp};
 use crate::error::{to_toml, Error, Result};
+use crate::finalization;
 use crate::governance::{self, Governance};
-use crate::id::{slugify, Lang, MemberId, PrincipleId, ProposalId};
+use crate::id::{slugify, Lang, MemberId, ProposalId};
 use crate::key::{PublicKey, SigningKey};
-use crate::member::{Member, Members, ALLOWED_SIGNERS};
-use crate::proposal::{self, Decision, Kind, Outcome, Proposal, ProposalFile, Record, ABSENT};
+use crate::member::{Member, Members};
+use crate::proposal::{self, Decision, Outcome, Proposal, ProposalFile, Record};
 use crate::repo::{Committer, Edits, Repo};
-use crate::rules::{self, Status};
+use crate::rules;
 use crate::signature::{Message, SignedAct};
 use crate::snapshot::{join, Snapshot};
 use crate::template::Template;
@@ -75,16 +77,9 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
                 f.id
             )));
         }
-        members.by_id.insert(
-            f.id.clone(),
-            Member {
-                id: f.id,
-                name,
-                organisation: None,
-                joined: clock::format(&opts.now),
-                key: f.key,
-            },
-        );
+        members
+            .by_id
+            .insert(f.id.clone(), Member::new(f.id, name, None, f.key, opts.now));
     }
     let Some(acting) = members.by_key(opts.key.public()) else {
         return Err(Error::NotAMember {
@@ -97,10 +92,9 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
     for (name, text) in opts.template.files {
         edits.put(join(charter::DIR, name), *text);
     }
-    for m in members.by_id.values() {
-        edits.put(Member::path(&m.id), m.to_toml()?);
+    for (path, text) in members.files()? {
+        edits.put(path, text);
     }
-    edits.put(ALLOWED_SIGNERS, members.allowed_signers());
 
     if dir.exists()
         && std::fs::read_dir(dir)
@@ -119,24 +113,23 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
         "init {}: the {} charter\n\nCharter-Act: init\nCharter-Template: {}\nCharter-Signer: {}\n",
         gov.name, opts.template.name, opts.template.name, acting.id
     );
-    let who = committer(&repo, acting, opts.key, opts.now);
+    let who = committer(&repo, &acting.name, &acting.id, opts.key, opts.now);
     let root = repo.commit(None, &edits, &message, &who)?;
     repo.record_root(root)?;
     Ok(root)
 }
 
+/// The commit's author: the user's git identity when set, else the signer.
 fn committer<'k>(
     repo: &Repo,
-    member: &Member,
+    name: &str,
+    id: &MemberId,
     key: &'k SigningKey,
     when: Timestamp,
 ) -> Committer<'k> {
-    let (name, email) = repo.identity().unwrap_or_else(|| {
-        (
-            member.name.clone(),
-            format!("{}@charter.invalid", member.id),
-        )
-    });
+    let (name, email) = repo
+        .identity()
+        .unwrap_or_else(|| (name.to_string(), format!("{id}@charter.invalid")));
     Committer {
         name,
         email,
@@ -189,6 +182,20 @@ impl State<'_> {
         }
     }
 
+    /// The deadline of a new proposal: the one given, else the group's
+    /// default lifetime.
+    pub fn deadline(&self, given: Option<Timestamp>, now: Timestamp) -> Result<Option<String>> {
+        let deadline = given.or_else(|| {
+            self.governance
+                .proposal_lifetime_days
+                .map(|d| now + chrono::Duration::days(i64::from(d)))
+        });
+        if deadline.is_some_and(|d| d <= now) {
+            return Err(Error::Usage("the deadline is already past".into()));
+        }
+        Ok(deadline.map(|d| clock::format(&d)))
+    }
+
     /// The member who holds `key`.
     pub fn member_for(&self, key: &PublicKey) -> Result<&Member> {
         self.members.by_key(key).ok_or_else(|| Error::NotAMember {
@@ -196,28 +203,6 @@ impl State<'_> {
             group: self.governance.name.clone(),
         })
     }
-}
-
-/// What a proposal changes in the charter.
-pub enum Change {
-    Amend {
-        principle: PrincipleId,
-        texts: BTreeMap<Lang, String>,
-    },
-    Add {
-        principle: PrincipleId,
-        texts: BTreeMap<Lang, String>,
-        after: Option<PrincipleId>,
-    },
-    Retire {
-        principle: PrincipleId,
-    },
-}
-
-pub struct Draft {
-    pub change: Change,
-    pub title: Option<String>,
-    pub deadline: Option<Timestamp>,
 }
 
 /// What an act led to.
@@ -261,141 +246,66 @@ impl Group {
         })
     }
 
-    /// Files a new proposal, signed by its proposer. Returns its id.
+    /// Files a new amendment proposal, signed by its proposer. Returns its id.
     pub fn propose(&self, key: &SigningKey, draft: Draft, now: Timestamp) -> Result<ProposalId> {
         let _lock = self.repo.lock()?;
         let state = self.state()?;
         let proposer = state.member_for(key.public())?.clone();
-        let charter = state.charter()?;
-        let langs = &state.governance.languages;
-        let (kind, principle, changes, removes, default_title) = match &draft.change {
-            Change::Amend { principle, texts } => {
-                let current = charter
-                    .get(principle)
-                    .ok_or_else(|| unknown_principle(principle))?;
-                let changes = checked_texts(principle, texts, langs)?;
-                if langs.iter().all(|l| {
-                    current.texts.get(l).map(|t| &t.raw)
-                        == changes.get(&charter::text_path(principle, l))
-                }) {
-                    return Err(Error::Usage(format!("the texts given for '{principle}' are the texts in force: nothing to amend")));
-                }
-                let title = format!("Amend \"{}\"", title_in(current, langs));
-                (Kind::Amend, principle, changes, Vec::new(), title)
-            }
-            Change::Add {
-                principle,
-                texts,
-                after,
-            } => {
-                if charter.get(principle).is_some() {
-                    return Err(Error::Usage(format!(
-                        "principle '{principle}' already exists; use propose amend"
-                    )));
-                }
-                let mut changes = checked_texts(principle, texts, langs)?;
-                let mut index = charter.index();
-                let at = match after {
-                    Some(a) => charter.position(a).ok_or_else(|| unknown_principle(a))? + 1,
-                    None => index.principles.len(),
-                };
-                index.principles.insert(at, principle.clone());
-                changes.insert(charter::INDEX.to_string(), index.to_toml());
-                let reference = langs
-                    .first()
-                    .and_then(|l| texts.get(l))
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                let title = Text::parse("", reference)
-                    .map(|t| t.title)
-                    .unwrap_or_default();
-                (
-                    Kind::Add,
-                    principle,
-                    changes,
-                    Vec::new(),
-                    format!("Add \"{title}\""),
-                )
-            }
-            Change::Retire { principle } => {
-                let current = charter
-                    .get(principle)
-                    .ok_or_else(|| unknown_principle(principle))?;
-                if charter.principles.len() == 1 {
-                    return Err(Error::Usage(
-                        "the last principle of a charter cannot be retired".into(),
-                    ));
-                }
-                let mut index = charter.index();
-                index.principles.retain(|p| p != principle);
-                let mut changes = BTreeMap::new();
-                changes.insert(charter::INDEX.to_string(), index.to_toml());
-                let removes = langs
-                    .iter()
-                    .map(|l| charter::text_path(principle, l))
-                    .collect();
-                (
-                    Kind::Retire,
-                    principle,
-                    changes,
-                    removes,
-                    format!("Retire \"{}\"", title_in(current, langs)),
-                )
-            }
+        let new = crate::amendment::build(&state, draft, &proposer.id, now)?;
+        let signer = Signer {
+            id: proposer.id.clone(),
+            name: proposer.name.clone(),
+            key,
+            act: Act::Propose,
         };
-        let title = draft.title.unwrap_or(default_title);
+        Ok(self.file(&state, new, &[signer], now, false)?.0)
+    }
+
+    /// Writes a new proposal with its first signed records in one commit;
+    /// with `finalize`, finalizes it at once (a member's own departure or
+    /// key rotation). The first signer makes the commit.
+    pub(crate) fn file(
+        &self,
+        state: &State<'_>,
+        new: NewProposal,
+        signers: &[Signer<'_>],
+        now: Timestamp,
+        finalize: bool,
+    ) -> Result<(ProposalId, Oid)> {
+        let title = &new.file.title;
         if title.trim().is_empty() || title.contains('\n') {
             return Err(Error::Usage("the title must be one non-empty line".into()));
         }
-        let deadline = draft.deadline.or_else(|| {
-            state
-                .governance
-                .proposal_lifetime_days
-                .map(|d| now + chrono::Duration::days(i64::from(d)))
-        });
-        if deadline.is_some_and(|d| d <= now) {
-            return Err(Error::Usage("the deadline is already past".into()));
-        }
-        let base = changes
-            .keys()
-            .chain(&removes)
-            .map(|p| {
-                let id = state
-                    .snapshot
-                    .id(p)
-                    .map(|o| o.to_string())
-                    .unwrap_or_else(|| ABSENT.into());
-                (p.clone(), id)
-            })
-            .collect();
-        let file = ProposalFile {
-            kind,
-            title,
-            proposer: proposer.id.clone(),
-            created: clock::format(&now),
-            deadline: deadline.map(|d| clock::format(&d)),
-            principle: Some(principle.clone()),
-            removes,
-            base,
+        let Some(first) = signers.first() else {
+            return Err(Error::Usage("a proposal needs a signer".into()));
         };
-        let id = next_id(&state, now, principle.as_str())?;
-        let proposal = Proposal::from_parts(&id, to_toml(&file)?, changes, None)?;
+        let id = next_id(state, now, &new.slug)?;
+        let mut proposal =
+            Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
         let mut edits = Edits::default();
         for (rel, text) in proposal.content_files() {
             edits.put(join(&id.dir(), &rel), text);
         }
-        let record = self.sign_act(&state, &proposal, key, Act::Propose, None, now)?;
-        put_record(&mut edits, &proposal, &record);
-        self.commit_act(
-            &state,
-            &proposer,
-            key,
-            &proposal,
-            &record.message,
-            edits,
-            now,
-        )?;
-        Ok(id)
+        for s in signers {
+            let record =
+                self.sign_act(&proposal, &state.members, &s.id, s.key, s.act, None, now)?;
+            put_record(&mut edits, &proposal, &record);
+            proposal.records.push(Record {
+                path: String::new(),
+                act: record,
+            });
+        }
+        let message = commit_message(first.act, &proposal, &first.id, "");
+        let head = self.repo.git().find_commit(state.head)?;
+        let who = committer(&self.repo, &first.name, &first.id, first.key, now);
+        let mut commit = self.repo.commit(Some(&head), &edits, &message, &who)?;
+        if finalize {
+            let state = self.state()?;
+            rules::check_finalize(&proposal, &state.members, &state.snapshot, &now)?;
+            commit =
+                self.write_finalization(&state, &first.name, &first.id, first.key, &proposal, now)?;
+        }
+        Ok((id, commit))
     }
 
     /// Signs an act on a proposal; finalizes it when this act completes the
@@ -412,31 +322,63 @@ impl Group {
         let state = self.state()?;
         let member = state.member_for(key.public())?.clone();
         let id = state.find(prefix)?;
-        let mut proposal = state.proposal(&id)?;
-        let record = self.sign_act(&state, &proposal, key, act, reason, now)?;
+        let proposal = state.proposal(&id)?;
+        let (commit, finalized) = self.add_act(
+            &state,
+            proposal,
+            &member.id,
+            &member.name,
+            key,
+            act,
+            reason,
+            now,
+        )?;
+        Ok(ActOutcome {
+            id,
+            commit,
+            finalized,
+        })
+    }
+
+    /// Adds one signed act to a filed proposal in one commit, then
+    /// finalizes the proposal if this act completed the decision.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_act(
+        &self,
+        state: &State<'_>,
+        mut proposal: Proposal,
+        signer: &MemberId,
+        name: &str,
+        key: &SigningKey,
+        act: Act,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> Result<(Oid, Option<Oid>)> {
+        let record = self.sign_act(&proposal, &state.members, signer, key, act, reason, now)?;
         let mut edits = Edits::default();
         put_record(&mut edits, &proposal, &record);
-        let commit =
-            self.commit_act(&state, &member, key, &proposal, &record.message, edits, now)?;
+        let text = commit_message(act, &proposal, signer, "");
+        let head = self.repo.git().find_commit(state.head)?;
+        let who = committer(&self.repo, name, signer, key, now);
+        let commit = self.repo.commit(Some(&head), &edits, &text, &who)?;
         proposal.records.push(Record {
             path: String::new(),
             act: record,
         });
-        let finalized = if matches!(act, Act::Accept | Act::Second | Act::WithdrawObjection) {
+        let finalized = if matches!(
+            act,
+            Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
+        ) {
             let state = self.state()?;
             if rules::check_finalize(&proposal, &state.members, &state.snapshot, &now).is_ok() {
-                Some(self.write_finalization(&state, &member, key, &proposal, now)?)
+                Some(self.write_finalization(&state, name, signer, key, &proposal, now)?)
             } else {
                 None
             }
         } else {
             None
         };
-        Ok(ActOutcome {
-            id,
-            commit,
-            finalized,
-        })
+        Ok((commit, finalized))
     }
 
     /// Finalizes a proposal every member of the electorate has accepted.
@@ -446,56 +388,45 @@ impl Group {
         let member = state.member_for(key.public())?.clone();
         let proposal = state.proposal(&state.find(prefix)?)?;
         rules::check_finalize(&proposal, &state.members, &state.snapshot, &now)?;
-        self.write_finalization(&state, &member, key, &proposal, now)
+        self.write_finalization(&state, &member.name, &member.id, key, &proposal, now)
     }
 
+    /// Builds, checks against the rules and signs one act.
+    #[allow(clippy::too_many_arguments)]
     fn sign_act(
         &self,
-        state: &State<'_>,
         proposal: &Proposal,
+        members: &Members,
+        signer: &MemberId,
         key: &SigningKey,
         act: Act,
         reason: Option<String>,
         now: Timestamp,
     ) -> Result<SignedAct> {
-        let signer = state.member_for(key.public())?;
         let message = Message {
             repository: self.repo.root()?.to_string(),
             proposal: proposal.id.clone(),
             digest: proposal.digest,
             act,
-            signer: signer.id.clone(),
+            signer: signer.clone(),
             date: now,
             reason,
         };
-        rules::check_act(proposal, &state.members, &message)?;
+        rules::check_act(proposal, members, &message)?;
+        if rules::signing_key(proposal, members, &message) != Some(key.public()) {
+            return Err(Error::key(
+                key.path().display().to_string(),
+                format!("not the key that must sign {signer}'s {act}"),
+            ));
+        }
         SignedAct::sign(message, key)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn commit_act(
-        &self,
-        state: &State<'_>,
-        member: &Member,
-        key: &SigningKey,
-        proposal: &Proposal,
-        message: &Message,
-        edits: Edits,
-        now: Timestamp,
-    ) -> Result<Oid> {
-        let text = format!(
-            "{} {}: {}\n\nCharter-Act: {}\nCharter-Proposal: {}\nCharter-Signer: {}\n",
-            message.act, proposal.id, proposal.file.title, message.act, proposal.id, member.id
-        );
-        let head = self.repo.git().find_commit(state.head)?;
-        let who = committer(&self.repo, member, key, now);
-        self.repo.commit(Some(&head), &edits, &text, &who)
     }
 
     fn write_finalization(
         &self,
         state: &State<'_>,
-        member: &Member,
+        name: &str,
+        signer: &MemberId,
         key: &SigningKey,
         proposal: &Proposal,
         now: Timestamp,
@@ -503,78 +434,70 @@ impl Group {
         let decision = Decision {
             outcome: Outcome::Adopted,
             date: clock::format(&now),
-            electorate: state.members.ids().cloned().collect(),
+            electorate: rules::electorate(proposal, &state.members),
         };
         let mut edits = Edits::default();
         edits.put(
             join(&proposal.id.dir(), proposal::DECISION),
             to_toml(&decision)?,
         );
-        for (path, text) in &proposal.changes {
-            edits.put(path.clone(), text.clone());
+        for (path, content) in finalization::effect(proposal, &state.members, now)? {
+            match content {
+                Some(text) => edits.put(path, text),
+                None => {
+                    edits.delete.insert(path);
+                }
+            }
         }
-        edits.delete.extend(proposal.file.removes.iter().cloned());
         let tally = rules::Tally::of(proposal);
-        let text = format!(
-            "finalize {}: {}\n\nAccepted by {}.\n\nCharter-Act: finalize\nCharter-Proposal: {}\nCharter-Signer: {}\n",
-            proposal.id,
-            proposal.file.title,
-            tally.accepted.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", "),
-            proposal.id,
-            member.id
-        );
+        let accepted = tally
+            .accepted
+            .iter()
+            .map(MemberId::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let body = format!("Accepted by {accepted}.\n\n");
+        let text = commit_message_with("finalize", proposal, signer, &body);
         let head = self.repo.git().find_commit(state.head)?;
-        let who = committer(&self.repo, member, key, now);
+        let who = committer(&self.repo, name, signer, key, now);
         self.repo.commit(Some(&head), &edits, &text, &who)
     }
+}
+
+/// A signer of the records a new proposal starts with.
+pub(crate) struct Signer<'k> {
+    pub id: MemberId,
+    pub name: String,
+    pub key: &'k SigningKey,
+    pub act: Act,
+}
+
+/// A proposal ready to be filed.
+pub struct NewProposal {
+    /// The words of its id.
+    pub slug: String,
+    pub file: ProposalFile,
+    pub changes: BTreeMap<String, String>,
+    pub statement: Option<String>,
+}
+
+fn commit_message(act: Act, p: &Proposal, signer: &MemberId, body: &str) -> String {
+    commit_message_with(act.as_str(), p, signer, body)
+}
+
+/// `<act> <id>: <title>`, then git trailers a reader (or a script) can use.
+fn commit_message_with(act: &str, p: &Proposal, signer: &MemberId, body: &str) -> String {
+    format!(
+        "{act} {id}: {title}\n\n{body}Charter-Act: {act}\nCharter-Proposal: {id}\nCharter-Signer: {signer}\n",
+        id = p.id,
+        title = p.file.title
+    )
 }
 
 fn put_record(edits: &mut Edits, proposal: &Proposal, record: &SignedAct) {
     let stem = join(&proposal.id.dir(), &record.message.file_stem());
     edits.put(format!("{stem}.msg"), record.message.text());
     edits.put(format!("{stem}.sig"), record.signature.clone());
-}
-
-fn unknown_principle(p: &PrincipleId) -> Error {
-    Error::Usage(format!(
-        "no principle '{p}' in the charter (see charter principles)"
-    ))
-}
-
-fn title_in(p: &charter::Principle, langs: &[Lang]) -> String {
-    langs
-        .first()
-        .map(|l| p.title(l).to_string())
-        .unwrap_or_else(|| p.id.to_string())
-}
-
-/// Checks one text per language of the charter, no more, no fewer; returns
-/// them keyed by their path in the charter.
-fn checked_texts(
-    principle: &PrincipleId,
-    texts: &BTreeMap<Lang, String>,
-    langs: &[Lang],
-) -> Result<BTreeMap<String, String>> {
-    if let Some(extra) = texts.keys().find(|l| !langs.contains(l)) {
-        return Err(Error::Usage(format!(
-            "language '{extra}' is not a language of this charter ({})",
-            langs
-                .iter()
-                .map(Lang::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    let mut out = BTreeMap::new();
-    for lang in langs {
-        let text = texts.get(lang).ok_or_else(|| {
-            Error::Usage(format!("missing the '{lang}' text: every language of the charter is authentic; give --text {lang}=FILE"))
-        })?;
-        let path = charter::text_path(principle, lang);
-        Text::parse(&format!("{lang} text"), text)?;
-        out.insert(path, text.clone());
-    }
-    Ok(out)
 }
 
 fn next_id(state: &State<'_>, now: Timestamp, slug: &str) -> Result<ProposalId> {
@@ -584,9 +507,4 @@ fn next_id(state: &State<'_>, now: Timestamp, slug: &str) -> Result<ProposalId> 
         .list(&format!("{}/{year}", proposal::ROOT))?
         .len();
     ProposalId::new(year, taken as u32 + 1, &slugify(slug))
-}
-
-/// Where a proposal stands now, for the reading commands.
-pub fn status_of(p: &Proposal, now: &Timestamp) -> Status {
-    rules::status(p, now)
 }

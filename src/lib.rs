@@ -6,20 +6,24 @@
 //! the `charter` binary is a thin command line on top of it.
 
 pub mod act;
+pub mod amendment;
 pub mod charter;
 pub mod clock;
 pub mod diff;
 pub mod error;
+pub mod finalization;
 pub mod governance;
 pub mod group;
 pub mod id;
 pub mod key;
 pub mod member;
+pub mod membership;
 pub mod proposal;
 pub mod repo;
 pub mod rules;
 pub mod signature;
 pub mod snapshot;
+pub mod statement;
 pub mod template;
 pub mod verify;
 

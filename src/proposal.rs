@@ -12,6 +12,7 @@ use sha2::{Digest as _, Sha256};
 use crate::clock::{self, Timestamp};
 use crate::error::{from_toml, Error, Result};
 use crate::id::{MemberId, PrincipleId, ProposalId};
+use crate::key::PublicKey;
 use crate::signature::{parse_record_name, Message, SignedAct};
 use crate::snapshot::{join, Snapshot};
 
@@ -86,6 +87,16 @@ pub enum Kind {
     Add,
     /// A principle removed from the charter.
     Retire,
+    /// A candidate's application to join, then its admission.
+    Member,
+    /// The removal of a member (the others decide).
+    RemoveMember,
+    /// A new key for a member who lost its own (the others decide).
+    ReplaceKey,
+    /// A member's own departure (no vote).
+    Leave,
+    /// A member's own change of key, signed by both keys (no vote).
+    RotateKey,
 }
 
 impl Kind {
@@ -94,7 +105,22 @@ impl Kind {
             Kind::Amend => "amend",
             Kind::Add => "add",
             Kind::Retire => "retire",
+            Kind::Member => "member",
+            Kind::RemoveMember => "remove-member",
+            Kind::ReplaceKey => "replace-key",
+            Kind::Leave => "leave",
+            Kind::RotateKey => "rotate-key",
         }
+    }
+
+    /// Does this kind change the charter text (rather than the members)?
+    pub fn is_amendment(self) -> bool {
+        matches!(self, Kind::Amend | Kind::Add | Kind::Retire)
+    }
+
+    /// Kinds a member decides alone, without a vote.
+    pub fn is_unilateral(self) -> bool {
+        matches!(self, Kind::Leave | Kind::RotateKey)
     }
 }
 
@@ -104,12 +130,28 @@ impl Kind {
 pub struct ProposalFile {
     pub kind: Kind,
     pub title: String,
-    pub proposer: MemberId,
+    /// The member who proposes; for an application, the first member to
+    /// sign `propose` is its proposer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposer: Option<MemberId>,
     pub created: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principle: Option<PrincipleId>,
+    /// The member or candidate concerned by a membership proposal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
+    /// A candidate's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// The key to register: a candidate's, or a member's new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Governed files the proposal deletes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removes: Vec<String>,
@@ -119,6 +161,24 @@ pub struct ProposalFile {
 }
 
 impl ProposalFile {
+    pub fn new(kind: Kind, title: String, proposer: Option<MemberId>, now: Timestamp) -> Self {
+        Self {
+            kind,
+            title,
+            proposer,
+            created: clock::format(&now),
+            deadline: None,
+            principle: None,
+            member: None,
+            name: None,
+            organisation: None,
+            key: None,
+            reason: None,
+            removes: Vec::new(),
+            base: BTreeMap::new(),
+        }
+    }
+
     pub fn parse(path: &str, text: &str) -> Result<Self> {
         let f: ProposalFile = from_toml(path, text)?;
         if f.title.trim().is_empty() || f.title.contains('\n') {
@@ -135,16 +195,57 @@ impl ProposalFile {
         for p in f.base.keys().chain(&f.removes) {
             check_governed_path(path, p)?;
         }
+        let needs = |field: &str, present: bool| {
+            if present {
+                Ok(())
+            } else {
+                Err(Error::parse(
+                    path,
+                    format!("a {} proposal needs '{field}'", f.kind.as_str()),
+                ))
+            }
+        };
+        if f.kind != Kind::Member {
+            needs("proposer", f.proposer.is_some())?;
+        }
+        if f.kind.is_amendment() {
+            needs("principle", f.principle.is_some())?;
+        } else {
+            needs("member", f.member.is_some())?;
+            if !f.base.is_empty() || !f.removes.is_empty() {
+                return Err(Error::parse(
+                    path,
+                    "a membership proposal changes no charter file",
+                ));
+            }
+        }
+        if matches!(f.kind, Kind::Member | Kind::ReplaceKey | Kind::RotateKey) {
+            needs("key", f.key.is_some())?;
+        }
+        if f.kind == Kind::Member {
+            needs(
+                "name",
+                f.name
+                    .as_deref()
+                    .is_some_and(|n| !n.trim().is_empty() && !n.contains('\n')),
+            )?;
+        }
         Ok(f)
     }
 }
 
 /// Governed files a proposal may change: the charter, members, the rules.
 pub fn check_governed_path(origin: &str, p: &str) -> Result<()> {
+    let parts: Vec<&str> = p.split('/').collect();
     let ok = p == crate::governance::PATH
-        || ((p.starts_with("charter/") || p.starts_with("keys/"))
-            && p.split('/').count() == 2
-            && p.split('/').all(|c| !c.is_empty() && c != "." && c != ".."));
+        || (parts
+            .iter()
+            .all(|c| !c.is_empty() && *c != "." && *c != "..")
+            && match parts.as_slice() {
+                ["charter" | "keys", _] => true,
+                ["keys", "former", _] => true,
+                _ => false,
+            });
     if ok {
         Ok(())
     } else {
@@ -188,6 +289,8 @@ pub struct Proposal {
     pub changes: BTreeMap<String, String>,
     pub statement: Option<String>,
     pub digest: Digest,
+    /// The key `file.key` names, checked.
+    pub new_key: Option<PublicKey>,
     pub records: Vec<Record>,
     pub decision: Option<Decision>,
 }
@@ -251,6 +354,10 @@ impl Proposal {
             content.push((STATEMENT, s.as_bytes()));
         }
         let digest = digest(content);
+        let new_key = match &file.key {
+            Some(k) => Some(PublicKey::parse(&file_path, k)?),
+            None => None,
+        };
         Ok(Self {
             id: id.clone(),
             file,
@@ -258,6 +365,7 @@ impl Proposal {
             changes,
             statement,
             digest,
+            new_key,
             records: Vec::new(),
             decision: None,
         })
@@ -288,6 +396,16 @@ impl Proposal {
 
     pub fn acts(&self) -> impl Iterator<Item = &Message> {
         self.records.iter().map(|r| &r.act.message)
+    }
+
+    /// The proposer: named in the file, or, for an application, the first
+    /// member who signed `propose`.
+    pub fn proposer(&self) -> Option<&MemberId> {
+        self.file.proposer.as_ref().or_else(|| {
+            self.acts()
+                .find(|m| m.act == crate::act::Act::Propose)
+                .map(|m| &m.signer)
+        })
     }
 }
 

@@ -4,10 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::act::Act;
-use crate::clock::{self, Timestamp};
+use crate::clock::Timestamp;
 use crate::id::{MemberId, ProposalId};
+use crate::key::PublicKey;
 use crate::member::Members;
-use crate::proposal::{Proposal, ABSENT};
+use crate::proposal::{Kind, Proposal, ABSENT};
 use crate::signature::Message;
 use crate::snapshot::Snapshot;
 
@@ -32,10 +33,35 @@ pub enum RuleError {
     },
     #[error("only the proposer ({proposer}) can {act} {proposal}")]
     NotProposer {
-        proposer: MemberId,
+        proposer: String,
         act: Act,
         proposal: ProposalId,
     },
+    #[error("only {member}, whom {proposal} concerns, can {act} it")]
+    NotConcerned {
+        member: String,
+        act: Act,
+        proposal: ProposalId,
+    },
+    #[error("{member} is concerned by {proposal} and does not take part in the decision")]
+    Concerned {
+        member: MemberId,
+        proposal: ProposalId,
+    },
+    #[error("{member} is already a member")]
+    AlreadyMember { member: MemberId },
+    #[error("{proposal} is already proposed by {by}")]
+    AlreadyProposed { proposal: ProposalId, by: MemberId },
+    #[error("the candidate has not applied (no signed statement of interest)")]
+    NotApplied,
+    #[error("{proposal} needs the new key's confirm-key signature")]
+    NotConfirmed { proposal: ProposalId },
+    #[error("{why}; an id or a key is registered only once")]
+    AlreadyRegistered { why: String },
+    #[error("{member} is not a member in force")]
+    NotInForce { member: MemberId },
+    #[error("the last member cannot leave or be removed")]
+    LastMember,
     #[error("{proposal} is {status} and can no longer be signed")]
     Closed {
         proposal: ProposalId,
@@ -62,7 +88,7 @@ pub enum RuleError {
     },
     #[error("{proposal} was made against another version of {path}; propose it anew")]
     Stale { proposal: ProposalId, path: String },
-    #[error("{act} is not an act on this kind of proposal")]
+    #[error("'{act}' is not an act on this kind of proposal")]
     WrongAct { act: Act },
     #[error("the reason of an objection must be one line of at most 1000 characters")]
     BadReason,
@@ -132,7 +158,7 @@ impl Tally {
                     t.objections.remove(&m.signer);
                 }
                 Act::Withdraw => t.withdrawn = true,
-                Act::Accept | Act::Apply => {}
+                Act::Accept | Act::Apply | Act::ConfirmKey => {}
             }
             if m.act.is_acceptance() {
                 t.accepted.insert(m.signer.clone());
@@ -180,7 +206,17 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
             status,
         });
     }
-    if !members.contains(signer) {
+    let kind = p.file.kind;
+    let subject = p.file.member.as_ref();
+    if matches!(act, Act::Apply | Act::ConfirmKey) {
+        if subject != Some(signer) {
+            return Err(RuleError::NotConcerned {
+                member: subject.map(ToString::to_string).unwrap_or_default(),
+                act,
+                proposal: proposal.clone(),
+            });
+        }
+    } else if !members.contains(signer) {
         return Err(RuleError::NotAMember {
             signer: signer.clone(),
             act,
@@ -196,18 +232,50 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
         });
     }
     let tally = Tally::of(p);
-    let proposer = &p.file.proposer;
+    let proposer = p.proposer();
+    let not_proposer = || RuleError::NotProposer {
+        proposer: proposer.map(ToString::to_string).unwrap_or_default(),
+        act,
+        proposal: proposal.clone(),
+    };
+    let voted_on_by_others = matches!(kind, Kind::RemoveMember | Kind::ReplaceKey);
     match act {
-        Act::Propose if signer != proposer => Err(RuleError::NotProposer {
-            proposer: proposer.clone(),
-            act,
-            proposal: proposal.clone(),
+        Act::Apply if kind != Kind::Member => Err(RuleError::WrongAct { act }),
+        Act::Apply if members.contains(signer) => Err(RuleError::AlreadyMember {
+            member: signer.clone(),
         }),
+        Act::Apply => Ok(()),
+        Act::ConfirmKey if kind != Kind::RotateKey => Err(RuleError::WrongAct { act }),
+        Act::Propose if voted_on_by_others && subject == Some(signer) => {
+            Err(RuleError::Concerned {
+                member: signer.clone(),
+                proposal: proposal.clone(),
+            })
+        }
+        Act::Propose if kind == Kind::Member => {
+            if !p.acts().any(|m| m.act == Act::Apply) {
+                Err(RuleError::NotApplied)
+            } else if let Some(by) = proposer {
+                Err(RuleError::AlreadyProposed {
+                    proposal: proposal.clone(),
+                    by: by.clone(),
+                })
+            } else {
+                Ok(())
+            }
+        }
+        Act::Propose if proposer != Some(signer) => Err(not_proposer()),
         Act::Propose => Ok(()),
         _ if !tally.proposed => Err(RuleError::NotProposed {
             proposal: proposal.clone(),
         }),
-        Act::Second if signer == proposer => Err(RuleError::OwnProposal {
+        Act::ConfirmKey => Ok(()),
+        _ if kind.is_unilateral() => Err(RuleError::WrongAct { act }),
+        _ if voted_on_by_others && subject == Some(signer) => Err(RuleError::Concerned {
+            member: signer.clone(),
+            proposal: proposal.clone(),
+        }),
+        Act::Second if proposer == Some(signer) => Err(RuleError::OwnProposal {
             signer: signer.clone(),
             proposal: proposal.clone(),
         }),
@@ -216,11 +284,7 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
             act,
             proposal: proposal.clone(),
         }),
-        Act::Withdraw if signer != proposer => Err(RuleError::NotProposer {
-            proposer: proposer.clone(),
-            act,
-            proposal: proposal.clone(),
-        }),
+        Act::Withdraw if proposer != Some(signer) => Err(not_proposer()),
         Act::WithdrawObjection if !tally.objections.contains_key(signer) => {
             Err(RuleError::NoObjection {
                 signer: signer.clone(),
@@ -231,16 +295,44 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
             Some(r) if Message::check_reason(r).is_ok() => Ok(()),
             _ => Err(RuleError::BadReason),
         },
-        Act::Apply => Err(RuleError::WrongAct { act }),
         _ => Ok(()),
     }
 }
 
-/// Can `p` be finalized at `date`, with this electorate, on top of `base`
-/// (the tree the finalization applies to)?
+/// The key a record must be signed with: the candidate's or the new key for
+/// its own acts, else the signer's registered key.
+pub fn signing_key<'a>(
+    p: &'a Proposal,
+    members: &'a Members,
+    message: &Message,
+) -> Option<&'a PublicKey> {
+    match message.act {
+        Act::Apply | Act::ConfirmKey => p.new_key.as_ref(),
+        _ => members.get(&message.signer).map(|m| &m.key),
+    }
+}
+
+/// Who must accept `p` for it to be adopted: every member in force, but the
+/// member a removal or key replacement concerns; nobody for a member's own
+/// departure or key rotation.
+pub fn electorate(p: &Proposal, members: &Members) -> Vec<MemberId> {
+    let subject = p.file.member.as_ref();
+    match p.file.kind {
+        Kind::Leave | Kind::RotateKey => Vec::new(),
+        Kind::RemoveMember | Kind::ReplaceKey => members
+            .ids()
+            .filter(|m| Some(*m) != subject)
+            .cloned()
+            .collect(),
+        _ => members.ids().cloned().collect(),
+    }
+}
+
+/// Can `p` be finalized at `date`, with the members in force, on top of
+/// `base` (the tree the finalization applies to)?
 pub fn check_finalize(
     p: &Proposal,
-    electorate: &Members,
+    members: &Members,
     base: &Snapshot,
     date: &Timestamp,
 ) -> Result<(), RuleError> {
@@ -257,6 +349,16 @@ pub fn check_finalize(
             proposal: p.id.clone(),
         });
     }
+    match p.file.kind {
+        Kind::Leave => return Ok(()),
+        Kind::RotateKey if p.acts().any(|m| m.act == Act::ConfirmKey) => return Ok(()),
+        Kind::RotateKey => {
+            return Err(RuleError::NotConfirmed {
+                proposal: p.id.clone(),
+            })
+        }
+        _ => {}
+    }
     if tally.seconders.is_empty() {
         return Err(RuleError::NotSeconded {
             proposal: p.id.clone(),
@@ -268,7 +370,7 @@ pub fn check_finalize(
             objectors: tally.objections.keys().cloned().collect(),
         });
     }
-    let missing = tally.missing(electorate.ids());
+    let missing = tally.missing(&electorate(p, members));
     if !missing.is_empty() {
         return Err(RuleError::Missing {
             proposal: p.id.clone(),
@@ -293,13 +395,4 @@ pub fn check_base(p: &Proposal, base: &Snapshot) -> Result<(), RuleError> {
         }
     }
     Ok(())
-}
-
-/// Is the decision recorded at `date` still in time? Used for display.
-pub fn is_overdue(p: &Proposal, now: &Timestamp) -> bool {
-    p.deadline().is_some_and(|d| *now > d)
-}
-
-pub fn format_deadline(p: &Proposal) -> Option<String> {
-    p.deadline().map(|d| clock::format(&d))
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::charter::Charter;
 use crate::clock;
 use crate::error::{Error, Result};
+use crate::finalization;
 use crate::governance::{self, Governance};
 use crate::id::ProposalId;
 use crate::member::Members;
@@ -378,6 +379,9 @@ impl Walker<'_> {
             }
         } else {
             self.summary.proposals += 1;
+            if now.file.kind == proposal::Kind::Member {
+                self.check_statement(oid, before, &now)?;
+            }
         }
         // Replay the new records, oldest first, on the proposal as it stood.
         let mut state = now.clone();
@@ -401,6 +405,42 @@ impl Walker<'_> {
         }
         let decided = added.iter().any(|rel| rel == proposal::DECISION);
         Ok(decided)
+    }
+
+    /// An application must cover every principle of the charter in force
+    /// when it is filed, and the record of excellence.
+    fn check_statement(
+        &self,
+        oid: Oid,
+        before: &Snapshot,
+        p: &Proposal,
+    ) -> std::result::Result<(), Violation> {
+        let path = format!("{}/{}", p.id.dir(), proposal::STATEMENT);
+        let gov = Governance::parse(
+            &before
+                .require(governance::PATH)
+                .map_err(|e| malformed(oid, e))?,
+        )
+        .map_err(|e| malformed(oid, e))?;
+        let charter = Charter::load(before, &gov.languages).map_err(|e| malformed(oid, e))?;
+        let Some(lang) = gov.reference_language() else {
+            return Ok(());
+        };
+        let missing = crate::statement::missing_sections(
+            p.statement.as_deref().unwrap_or_default(),
+            &charter,
+            lang,
+        );
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(violation(
+                oid,
+                path,
+                Rule::Process,
+                format!("the statement of interest lacks: {}", missing.join(", ")),
+            ))
+        }
     }
 
     /// One new signed record: for this repository, this proposal as it is,
@@ -480,8 +520,7 @@ impl Walker<'_> {
         if let Err(e) = rules::check_finalize(&pending, members, before, &date) {
             return Err(violation(oid, decision_path, Rule::Finalization, e));
         }
-        let electorate: Vec<_> = members.ids().cloned().collect();
-        if decision.electorate != electorate {
+        if decision.electorate != rules::electorate(&pending, members) {
             return Err(violation(
                 oid,
                 decision_path,
@@ -489,29 +528,20 @@ impl Walker<'_> {
                 "the electorate recorded is not the members in force",
             ));
         }
-        for (path, text) in &p.changes {
+        let effect = finalization::effect(&pending, members, date)
+            .map_err(|e| violation(oid, &decision_path, Rule::Finalization, e))?;
+        for (path, expected) in &effect {
             let actual = after.read(path).map_err(|e| malformed(oid, e))?;
-            if actual.as_deref() != Some(text.as_str()) {
-                return Err(violation(
-                    oid,
-                    path.clone(),
-                    Rule::AppliedExactly,
-                    format!("not the text accepted in {id}"),
-                ));
-            }
-        }
-        for path in &p.file.removes {
-            if after.id(path).is_some() {
-                return Err(violation(
-                    oid,
-                    path.clone(),
-                    Rule::AppliedExactly,
-                    format!("{id} removes it, but it is still there"),
-                ));
+            if actual != *expected {
+                let what = match expected {
+                    Some(_) => format!("not as {id} makes it"),
+                    None => format!("{id} removes it, but it is still there"),
+                };
+                return Err(violation(oid, path.clone(), Rule::AppliedExactly, what));
             }
         }
         for path in governed {
-            if !p.changes.contains_key(path) && !p.file.removes.contains(path) {
+            if !effect.contains_key(path) {
                 return Err(violation(
                     oid,
                     path.clone(),

@@ -22,7 +22,7 @@ pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
     let tally = Tally::of(p);
     let status = rules::status(p, now);
     let missing = if status == Status::Open {
-        tally.missing(state.members.ids())
+        tally.missing(&rules::electorate(p, &state.members))
     } else {
         Vec::new()
     };
@@ -35,7 +35,8 @@ pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
         "kind": p.file.kind.as_str(),
         "principle": p.file.principle.as_ref().map(|x| x.as_str()),
         "status": status,
-        "proposer": p.file.proposer.as_str(),
+        "proposer": p.proposer().map(|m| m.as_str()),
+        "member": p.file.member.as_ref().map(|m| m.as_str()),
         "created": p.file.created,
         "deadline": p.file.deadline,
         "seconded_by": ids(&mut tally.seconders.iter()),

@@ -1,0 +1,188 @@
+//! Amendments of the charter: new text for a principle, a new principle, a
+//! principle retired. Builds the proposal; `group` files and signs it.
+
+use std::collections::BTreeMap;
+
+use crate::charter::{self, Principle, Text};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::group::{NewProposal, State};
+use crate::id::{Lang, PrincipleId};
+use crate::proposal::{Kind, ProposalFile, ABSENT};
+
+/// What a proposal changes in the charter.
+pub enum Change {
+    Amend {
+        principle: PrincipleId,
+        texts: BTreeMap<Lang, String>,
+    },
+    Add {
+        principle: PrincipleId,
+        texts: BTreeMap<Lang, String>,
+        after: Option<PrincipleId>,
+    },
+    Retire {
+        principle: PrincipleId,
+    },
+}
+
+pub struct Draft {
+    pub change: Change,
+    pub title: Option<String>,
+    pub deadline: Option<Timestamp>,
+}
+
+/// Checks a draft against the charter in force and builds the proposal.
+pub fn build(
+    state: &State<'_>,
+    draft: Draft,
+    proposer: &crate::id::MemberId,
+    now: Timestamp,
+) -> Result<NewProposal> {
+    let charter = state.charter()?;
+    let langs = &state.governance.languages;
+    let (kind, principle, changes, removes, default_title) = match &draft.change {
+        Change::Amend { principle, texts } => {
+            let current = charter
+                .get(principle)
+                .ok_or_else(|| unknown_principle(principle))?;
+            let changes = checked_texts(principle, texts, langs)?;
+            let unchanged = langs.iter().all(|l| {
+                current.texts.get(l).map(|t| &t.raw)
+                    == changes.get(&charter::text_path(principle, l))
+            });
+            if unchanged {
+                return Err(Error::Usage(format!(
+                    "the texts given for '{principle}' are the texts in force: nothing to amend"
+                )));
+            }
+            let title = format!("Amend \"{}\"", title_in(current, langs));
+            (Kind::Amend, principle, changes, Vec::new(), title)
+        }
+        Change::Add {
+            principle,
+            texts,
+            after,
+        } => {
+            if charter.get(principle).is_some() {
+                return Err(Error::Usage(format!(
+                    "principle '{principle}' already exists; use propose amend"
+                )));
+            }
+            let mut changes = checked_texts(principle, texts, langs)?;
+            let mut index = charter.index();
+            let at = match after {
+                Some(a) => charter.position(a).ok_or_else(|| unknown_principle(a))? + 1,
+                None => index.principles.len(),
+            };
+            index.principles.insert(at, principle.clone());
+            changes.insert(charter::INDEX.to_string(), index.to_toml());
+            let reference = langs
+                .first()
+                .and_then(|l| texts.get(l))
+                .map(String::as_str)
+                .unwrap_or_default();
+            let title = Text::parse("", reference)
+                .map(|t| t.title)
+                .unwrap_or_default();
+            (
+                Kind::Add,
+                principle,
+                changes,
+                Vec::new(),
+                format!("Add \"{title}\""),
+            )
+        }
+        Change::Retire { principle } => {
+            let current = charter
+                .get(principle)
+                .ok_or_else(|| unknown_principle(principle))?;
+            if charter.principles.len() == 1 {
+                return Err(Error::Usage(
+                    "the last principle of a charter cannot be retired".into(),
+                ));
+            }
+            let mut index = charter.index();
+            index.principles.retain(|p| p != principle);
+            let mut changes = BTreeMap::new();
+            changes.insert(charter::INDEX.to_string(), index.to_toml());
+            let removes = langs
+                .iter()
+                .map(|l| charter::text_path(principle, l))
+                .collect();
+            let title = format!("Retire \"{}\"", title_in(current, langs));
+            (Kind::Retire, principle, changes, removes, title)
+        }
+    };
+    let base = changes
+        .keys()
+        .chain(&removes)
+        .map(|p| {
+            let id = state
+                .snapshot
+                .id(p)
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| ABSENT.into());
+            (p.clone(), id)
+        })
+        .collect();
+    let mut file = ProposalFile::new(
+        kind,
+        draft.title.unwrap_or(default_title),
+        Some(proposer.clone()),
+        now,
+    );
+    file.deadline = state.deadline(draft.deadline, now)?;
+    file.principle = Some(principle.clone());
+    file.removes = removes;
+    file.base = base;
+    Ok(NewProposal {
+        slug: principle.to_string(),
+        file,
+        changes,
+        statement: None,
+    })
+}
+
+fn unknown_principle(p: &PrincipleId) -> Error {
+    Error::Usage(format!(
+        "no principle '{p}' in the charter (see charter principles)"
+    ))
+}
+
+fn title_in(p: &Principle, langs: &[Lang]) -> String {
+    langs
+        .first()
+        .map(|l| p.title(l).to_string())
+        .unwrap_or_else(|| p.id.to_string())
+}
+
+/// Checks one text per language of the charter, no more, no fewer; returns
+/// them keyed by their path in the charter.
+fn checked_texts(
+    principle: &PrincipleId,
+    texts: &BTreeMap<Lang, String>,
+    langs: &[Lang],
+) -> Result<BTreeMap<String, String>> {
+    if let Some(extra) = texts.keys().find(|l| !langs.contains(l)) {
+        return Err(Error::Usage(format!(
+            "language '{extra}' is not a language of this charter ({})",
+            langs
+                .iter()
+                .map(Lang::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut out = BTreeMap::new();
+    for lang in langs {
+        let text = texts.get(lang).ok_or_else(|| {
+            Error::Usage(format!(
+                "missing the '{lang}' text: every language of the charter is authentic; give --text {lang}=FILE"
+            ))
+        })?;
+        Text::parse(&format!("{lang} text"), text)?;
+        out.insert(charter::text_path(principle, lang), text.clone());
+    }
+    Ok(out)
+}

@@ -1,0 +1,94 @@
+//! What a finalization writes: the governed files an adopted proposal
+//! changes. Computed in one place, used to write the finalization commit
+//! and by `verify` to check it was applied exactly.
+
+use std::collections::BTreeMap;
+
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::member::{Member, Members};
+use crate::proposal::{Kind, Proposal};
+use crate::rules::RuleError;
+
+/// Governed path → its new content, or `None` when it is deleted.
+pub type Effect = BTreeMap<String, Option<String>>;
+
+/// The governed files `p` changes when finalized at `date` over `before`.
+pub fn effect(p: &Proposal, before: &Members, date: Timestamp) -> Result<Effect> {
+    if p.file.kind.is_amendment() {
+        let mut out: Effect = p
+            .changes
+            .iter()
+            .map(|(path, text)| (path.clone(), Some(text.clone())))
+            .collect();
+        for path in &p.file.removes {
+            out.insert(path.clone(), None);
+        }
+        return Ok(out);
+    }
+    let after = members_after(p, before, date)?;
+    let old: BTreeMap<String, String> = before.files()?.into_iter().collect();
+    let new: BTreeMap<String, String> = after.files()?.into_iter().collect();
+    let mut out = Effect::new();
+    for path in old.keys().chain(new.keys()) {
+        if old.get(path) != new.get(path) {
+            out.insert(path.clone(), new.get(path).cloned());
+        }
+    }
+    Ok(out)
+}
+
+/// The member set once a membership proposal takes effect.
+pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<Members> {
+    let f = &p.file;
+    let subject = f.member.clone().ok_or(RuleError::WrongAct {
+        act: crate::act::Act::Propose,
+    })?;
+    let mut after = before.clone();
+    let new_key = || {
+        p.new_key.clone().ok_or_else(|| RuleError::WrongAct {
+            act: crate::act::Act::Propose,
+        })
+    };
+    match f.kind {
+        Kind::Member => {
+            let key = new_key()?;
+            if let Some(why) = before.ever_registered(&subject, &key) {
+                return Err(RuleError::AlreadyRegistered { why }.into());
+            }
+            let name = f.name.clone().unwrap_or_else(|| subject.to_string());
+            after.by_id.insert(
+                subject.clone(),
+                Member::new(subject, name, f.organisation.clone(), key, date),
+            );
+        }
+        Kind::RemoveMember | Kind::Leave => {
+            let mut m = after
+                .by_id
+                .remove(&subject)
+                .ok_or_else(|| RuleError::NotInForce {
+                    member: subject.clone(),
+                })?;
+            if after.by_id.is_empty() {
+                return Err(RuleError::LastMember.into());
+            }
+            m.left = Some(date);
+            after.former.insert(subject, m);
+        }
+        Kind::ReplaceKey | Kind::RotateKey => {
+            let key = new_key()?;
+            let m = before.get(&subject).ok_or_else(|| RuleError::NotInForce {
+                member: subject.clone(),
+            })?;
+            if let Some(owner) = before.everyone().find(|m| m.all_keys().any(|k| k == &key)) {
+                return Err(RuleError::AlreadyRegistered {
+                    why: format!("this key is already registered for '{}'", owner.id),
+                }
+                .into());
+            }
+            after.by_id.insert(subject, m.with_new_key(key, date));
+        }
+        Kind::Amend | Kind::Add | Kind::Retire => {}
+    }
+    Ok(after)
+}
