@@ -7,15 +7,17 @@ use crate::error::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Act {
+    // Declared in the order acts of one moment are replayed: an
+    // application before its proposal, a proposal before its votes.
+    Apply,
     Propose,
     Second,
     Accept,
+    /// The new key's half of a key rotation.
+    ConfirmKey,
     Object,
     WithdrawObjection,
     Withdraw,
-    Apply,
-    /// The new key's half of a key rotation.
-    ConfirmKey,
 }
 
 impl Act {

@@ -46,7 +46,7 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
     })?;
     let mut after = before.clone();
     let new_key = || {
-        p.new_key.clone().ok_or_else(|| RuleError::WrongAct {
+        p.new_key.clone().ok_or(RuleError::WrongAct {
             act: crate::act::Act::Propose,
         })
     };

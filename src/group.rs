@@ -295,6 +295,12 @@ impl Group {
                 act: record,
             });
         }
+        if finalize {
+            // Refuse before writing anything: a half-done departure or
+            // rotation must not be left behind.
+            rules::check_finalize(&proposal, &state.members, &state.snapshot, &now)?;
+            finalization::effect(&proposal, &state.members, now)?;
+        }
         let message = commit_message(first.act, &proposal, &first.id, "");
         let head = self.repo.git().find_commit(state.head)?;
         let who = committer(&self.repo, &first.name, &first.id, first.key, now);

@@ -241,11 +241,10 @@ pub fn check_governed_path(origin: &str, p: &str) -> Result<()> {
         || (parts
             .iter()
             .all(|c| !c.is_empty() && *c != "." && *c != "..")
-            && match parts.as_slice() {
-                ["charter" | "keys", _] => true,
-                ["keys", "former", _] => true,
-                _ => false,
-            });
+            && matches!(
+                parts.as_slice(),
+                ["charter" | "keys", _] | ["keys", "former", _]
+            ));
     if ok {
         Ok(())
     } else {
@@ -449,12 +448,10 @@ fn load_records(snap: &Snapshot, dir: &str) -> Result<Vec<Record>> {
             }
         }
     }
+    // Replay order: by time, then by the process order of acts.
     records.sort_by(|a, b| {
-        a.act
-            .message
-            .date
-            .cmp(&b.act.message.date)
-            .then(a.path.cmp(&b.path))
+        let (x, y) = (&a.act.message, &b.act.message);
+        (x.date, x.act, &a.path).cmp(&(y.date, y.act, &b.path))
     });
     Ok(records)
 }

@@ -473,10 +473,10 @@ impl Walker<'_> {
                 "signed over other proposal content than this proposal's".into(),
             );
         }
-        let Some(member) = members.get(&m.signer) else {
+        let Some(key) = rules::signing_key(state, members, m) else {
             return v(Rule::Signature, format!("{} is not a member", m.signer));
         };
-        if let Err(e) = record.act.verify(&member.key) {
+        if let Err(e) = record.act.verify(key) {
             let sig_path = format!("{}.sig", record.path.trim_end_matches(".msg"));
             return Err(violation(
                 oid,

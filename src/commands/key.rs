@@ -17,6 +17,15 @@ pub enum KeyCommand {
     },
     /// Print the acting key's public key and fingerprint.
     Show,
+    /// Replace your key (the acting key) by a new one: a record signed by
+    /// both, in force at once.
+    Rotate {
+        /// The new private key (e.g. from charter key generate).
+        #[arg(long, value_name = "PATH")]
+        new_key: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
@@ -30,6 +39,14 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
                 charter::key::pub_path(&out).display()
             );
             println!("{}", key.fingerprint());
+        }
+        KeyCommand::Rotate { new_key, json } => {
+            let group = ctx.group()?;
+            let old = ctx.signing_key()?;
+            let new =
+                charter::key::SigningKey::load(&ctx.dir.join(new_key), &super::output::passphrase)?;
+            let id = group.rotate_key(&old, &new, charter::clock::now()?)?;
+            super::act::print_id(json, &id, None);
         }
         KeyCommand::Show => {
             let key = ctx.signing_key()?;

@@ -11,9 +11,12 @@ use charter::key::SigningKey;
 use charter::Error;
 
 mod act;
+mod apply;
 mod demo;
 mod init;
 mod key;
+mod leave;
+mod members;
 mod output;
 mod principles;
 mod propose;
@@ -60,6 +63,9 @@ enum Command {
     Status(status::Args),
     Show(show::Args),
     Verify(verify::Args),
+    Apply(apply::Args),
+    Members(members::Args),
+    Leave(leave::Args),
     Demo(demo::Args),
 }
 
@@ -169,6 +175,9 @@ fn run(cli: Cli) -> CmdResult {
         Command::Status(a) => status::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
+        Command::Apply(a) => apply::run(&ctx, a),
+        Command::Members(a) => members::run(&ctx, a),
+        Command::Leave(a) => leave::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
     }
 }

@@ -1,10 +1,10 @@
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
 use charter::group::{Change, Draft};
-use charter::id::{Lang, PrincipleId};
+use charter::id::{Lang, MemberId, PrincipleId};
 use charter::{Error, Result};
 
 use super::{act::print_id, CmdResult, Ctx};
@@ -39,6 +39,34 @@ pub enum ProposeCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Propose a candidate who has applied (charter apply) as a member.
+    Member {
+        candidate: MemberId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Propose to remove a member; all other members decide.
+    RemoveMember {
+        member: MemberId,
+        /// Why: one line, part of the signed proposal.
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        deadline: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Propose a new key for a member who lost its own; all other members decide.
+    ReplaceKey {
+        member: MemberId,
+        /// The member's new OpenSSH public key file.
+        #[arg(long, value_name = "FILE")]
+        pubkey: PathBuf,
+        #[arg(long)]
+        deadline: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -69,7 +97,7 @@ fn read_texts(ctx: &Ctx, t: &Texts) -> Result<BTreeMap<Lang, String>> {
             .split_once('=')
             .ok_or_else(|| Error::Usage(format!("--text '{spec}': expected LANG=FILE")))?;
         let lang: Lang = lang.parse()?;
-        let text = read_text_file(&ctx.dir.join(file))?;
+        let text = read_text_file(&ctx.dir.join(file), true)?;
         if out.insert(lang.clone(), text).is_some() {
             return Err(Error::Usage(format!("--text {lang} is given twice")));
         }
@@ -77,7 +105,9 @@ fn read_texts(ctx: &Ctx, t: &Texts) -> Result<BTreeMap<Lang, String>> {
     Ok(out)
 }
 
-fn read_text_file(path: &Path) -> Result<String> {
+/// Reads a UTF-8 text file of bounded size; a principle's text must also
+/// have its `# title` line.
+pub fn read_text_file(path: &Path, principle: bool) -> Result<String> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > MAX_TEXT {
         return Err(Error::TooLarge {
@@ -89,12 +119,61 @@ fn read_text_file(path: &Path) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
         path: path.display().to_string(),
     })?;
-    charter::charter::Text::parse(&path.display().to_string(), &text)?;
+    if principle {
+        charter::charter::Text::parse(&path.display().to_string(), &text)?;
+    }
     Ok(text)
 }
 
+pub fn parse_deadline(given: Option<&str>) -> Result<Option<charter::clock::Timestamp>> {
+    given
+        .map(|d| {
+            charter::clock::parse_deadline(d).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--deadline '{d}': expected YYYY-MM-DD or an RFC 3339 date-time"
+                ))
+            })
+        })
+        .transpose()
+}
+
 pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
+    let now = charter::clock::now()?;
     let (change, common) = match cmd {
+        ProposeCommand::Member { candidate, json } => {
+            let group = ctx.group()?;
+            let key = ctx.signing_key()?;
+            let outcome = group.propose_member(&key, &candidate, now)?;
+            print_id(json, &outcome.id, outcome.finalized);
+            return Ok(());
+        }
+        ProposeCommand::RemoveMember {
+            member,
+            reason,
+            deadline,
+            json,
+        } => {
+            let group = ctx.group()?;
+            let key = ctx.signing_key()?;
+            let deadline = parse_deadline(deadline.as_deref())?;
+            let id = group.propose_removal(&key, &member, &reason, deadline, now)?;
+            print_id(json, &id, None);
+            return Ok(());
+        }
+        ProposeCommand::ReplaceKey {
+            member,
+            pubkey,
+            deadline,
+            json,
+        } => {
+            let group = ctx.group()?;
+            let key = ctx.signing_key()?;
+            let new_key = charter::key::read_public(&ctx.dir.join(pubkey))?;
+            let deadline = parse_deadline(deadline.as_deref())?;
+            let id = group.propose_key_replacement(&key, &member, &new_key, deadline, now)?;
+            print_id(json, &id, None);
+            return Ok(());
+        }
         ProposeCommand::Amend {
             principle,
             texts,
@@ -121,14 +200,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
         ),
         ProposeCommand::Retire { principle, common } => (Change::Retire { principle }, common),
     };
-    let deadline = match &common.deadline {
-        Some(d) => Some(charter::clock::parse_deadline(d).ok_or_else(|| {
-            Error::Usage(format!(
-                "--deadline '{d}': expected YYYY-MM-DD or an RFC 3339 date-time"
-            ))
-        })?),
-        None => None,
-    };
+    let deadline = parse_deadline(common.deadline.as_deref())?;
     let group = ctx.group()?;
     let key = ctx.signing_key()?;
     let id = group.propose(
@@ -138,7 +210,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             title: common.title,
             deadline,
         },
-        charter::clock::now()?,
+        now,
     )?;
     print_id(common.json, &id, None);
     Ok(())

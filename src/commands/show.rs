@@ -49,10 +49,8 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         .iter()
         .map(|r| {
             let m = &r.act.message;
-            let valid = state
-                .members
-                .get(&m.signer)
-                .map(|member| r.act.verify(&member.key).is_ok());
+            let valid = charter::rules::signing_key(&p, &state.members, m)
+                .map(|key| r.act.verify(key).is_ok());
             json!({
                 "signer": m.signer.as_str(),
                 "act": m.act.as_str(),
@@ -63,9 +61,16 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             })
         })
         .collect();
+    let gaps = match (&p.statement, charter::rules::status(&p, &now)) {
+        (Some(s), charter::rules::Status::Open) => state.statement_gaps(s)?,
+        _ => Vec::new(),
+    };
     if args.json {
         let mut v = view;
         v["digest"] = json!(p.digest.to_string());
+        v["statement"] = json!(p.statement);
+        v["statement_gaps"] = json!(gaps);
+        v["key"] = json!(p.new_key.as_ref().map(|k| k.to_openssh()));
         v["changes"] = json!(changes
             .iter()
             .map(|(path, pieces)| json!({"path": path, "diff": pieces}))
@@ -86,7 +91,31 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         .map(|(_, rest)| rest.trim_start().to_string())
         .unwrap_or(out);
     out.push_str(&format!("  digest       {}\n", p.digest));
-    out.push_str(&format!("\n{}\n", paint(on, Paint::Bold, "Change")));
+    if let Some(key) = &p.new_key {
+        out.push_str(&format!("  key          {}\n", key.fingerprint()));
+    }
+    if let Some(reason) = &p.file.reason {
+        out.push_str(&format!("  reason       {reason}\n"));
+    }
+    if let Some(statement) = &p.statement {
+        out.push_str(&format!(
+            "\n{}\n\n",
+            paint(on, Paint::Bold, "Statement of interest")
+        ));
+        for line in statement.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+        if !gaps.is_empty() {
+            out.push_str(&format!(
+                "\n{} the statement does not cover, in the charter as it now stands: {}\n",
+                paint(on, Paint::Yellow, "warning:"),
+                gaps.join("; ")
+            ));
+        }
+    }
+    if !changes.is_empty() {
+        out.push_str(&format!("\n{}\n", paint(on, Paint::Bold, "Change")));
+    }
     for (path, pieces) in &changes {
         let note = if p.file.removes.contains(path) {
             " (removed)"
@@ -104,7 +133,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         let valid = match s["valid"].as_bool() {
             Some(true) => paint(on, Paint::Green, "good"),
             Some(false) => paint(on, Paint::Red, "BAD"),
-            None => paint(on, Paint::Yellow, "former member"),
+            None => paint(on, Paint::Yellow, "no key in force"),
         };
         let mut row = vec![
             format!("  {}", s["signer"].as_str().unwrap_or_default()),

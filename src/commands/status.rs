@@ -96,11 +96,15 @@ pub fn render(group: &str, members: usize, list: &[Value], on: bool) -> String {
             s("title"),
             s("status")
         ));
-        out.push_str(&format!(
-            "  proposed by  {} on {}\n",
-            s("proposer"),
-            s("created")
-        ));
+        match p["proposer"].as_str() {
+            Some(by) => out.push_str(&format!("  proposed by  {by} on {}\n", s("created"))),
+            None => out.push_str(&format!(
+                "  applied      {} on {}; {}\n",
+                s("member"),
+                s("created"),
+                paint(on, Paint::Yellow, "no member has proposed it yet")
+            )),
+        }
         if !s("deadline").is_empty() {
             out.push_str(&format!("  deadline     {}\n", s("deadline")));
         }

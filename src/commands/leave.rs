@@ -1,0 +1,17 @@
+use super::act::print_id;
+use super::{CmdResult, Ctx};
+
+/// Leave the group: a signed departure by the acting member (no vote).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
+    let group = ctx.group()?;
+    let key = ctx.signing_key()?;
+    let id = group.leave(&key, charter::clock::now()?)?;
+    print_id(args.json, &id, None);
+    Ok(())
+}
