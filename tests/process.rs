@@ -265,7 +265,9 @@ fn demo_plays_the_story_and_its_repository_verifies() {
     for part in [
         "waiting for  kr",
         "{+by default",
-        "verified: 7 commits",
+        "ca  Canada",
+        "verified: 14 commits",
+        "6 members",
         "Try next",
     ] {
         assert!(text.contains(part), "missing {part:?} in {text}");

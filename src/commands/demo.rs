@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use charter::act::Act;
 use charter::group::{Change, Draft, Founder, Group, InitOptions};
 use charter::key::SigningKey;
+use charter::membership::Application;
 use charter::{Error, Result};
 
 use super::{CmdResult, Ctx};
@@ -151,6 +152,33 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
     )?;
 
+    step("Canada applies to join: its statement of interest covers every principle");
+    let ca_path = keys.join("ca");
+    let ca_public = charter::key::generate(&ca_path, "ca")?;
+    println!("  ca  Canada             {}", ca_public.fingerprint());
+    let ca = SigningKey::load(&ca_path, &no_pass)?;
+    let statement = canada_statement(&group)?;
+    let application = group.apply(
+        &ca,
+        Application {
+            id: "ca".parse()?,
+            name: "Canada".into(),
+            organisation: None,
+            statement,
+            deadline: None,
+        },
+        now,
+    )?;
+    println!("  {application}");
+    step("nz proposes Canada, kr seconds, everyone else accepts: the D5 grows to six");
+    group.propose_member(key("nz")?, &"ca".parse()?, now)?;
+    group.act(key("kr")?, application.as_str(), Act::Second, None, now)?;
+    for who in ["uk", "ee", "il"] {
+        group.act(key(who)?, application.as_str(), Act::Accept, None, now)?;
+    }
+    step("charter members");
+    super::members::run(&here, super::members::Args { at: None, json: false })?;
+
     step("charter verify");
     super::verify::run(
         &here,
@@ -162,10 +190,30 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
 
     let uk_key = keys.join("uk");
     println!(
-        "\n== Try next\n  cd {dir}\n  charter principles\n  charter text open-source --lang fr\n  charter status --all\n  charter show {id}\n  charter verify\n  git -c gpg.ssh.allowedSignersFile=keys/allowed_signers log --show-signature\n  ssh-keygen -Y verify -f keys/allowed_signers -I kr -n charter -s {sig}.sig < {sig}.msg\n  charter --key {uk} propose retire open-markets\n",
+        "\n== Try next\n  cd {dir}\n  charter principles\n  charter text open-source --lang fr\n  charter status --all\n  charter show {id}\n  charter verify\n  git -c gpg.ssh.allowedSignersFile=keys/allowed_signers log --show-signature\n  ssh-keygen -Y verify -f keys/allowed_signers -I kr -n charter -s {sig}.sig < {sig}.msg\n  charter members\n  charter show {application}\n  charter --key {uk} propose retire open-markets\n",
         dir = dir.display(),
         sig = format!("{}/signatures/kr.accept", id.dir()),
         uk = uk_key.display(),
     );
     Ok(())
+}
+
+/// The statement-of-interest template, filled in.
+fn canada_statement(group: &Group) -> Result<String> {
+    let state = group.state()?;
+    let charter = state.charter()?;
+    let lang = state
+        .governance
+        .reference_language()
+        .ok_or_else(|| Error::Usage("no language".into()))?;
+    let template = charter::statement::template(&state.governance.name, &charter, lang);
+    let mut out = String::new();
+    for line in template.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("## ") {
+            out.push_str("\nCanada's Digital Standards and the Canadian Digital Service put this into practice.\n");
+        }
+    }
+    Ok(out)
 }

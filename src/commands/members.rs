@@ -10,9 +10,9 @@ use super::{CmdResult, Ctx};
 pub struct Args {
     /// A day (YYYY-MM-DD, end of day UTC) or RFC 3339 time.
     #[arg(long)]
-    at: Option<String>,
+    pub at: Option<String>,
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
