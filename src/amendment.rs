@@ -30,6 +30,10 @@ pub struct Draft {
     pub change: Change,
     pub title: Option<String>,
     pub deadline: Option<Timestamp>,
+    /// The annual review it belongs to; that review must be open.
+    pub review: Option<i32>,
+    /// Languages whose text an amendment leaves as it is, on purpose.
+    pub unchanged: Vec<Lang>,
 }
 
 /// Checks a draft against the charter in force and builds the proposal.
@@ -46,12 +50,14 @@ pub fn build(
             let current = charter
                 .get(principle)
                 .ok_or_else(|| unknown_principle(principle))?;
-            let changes = checked_texts(principle, texts, langs)?;
-            let unchanged = langs.iter().all(|l| {
-                current.texts.get(l).map(|t| &t.raw)
-                    == changes.get(&charter::text_path(principle, l))
-            });
-            if unchanged {
+            let changes = checked_texts(principle, texts, langs, &draft.unchanged)?;
+            let same = langs
+                .iter()
+                .all(|l| match changes.get(&charter::text_path(principle, l)) {
+                    Some(new) => current.texts.get(l).map(|t| &t.raw) == Some(new),
+                    None => true,
+                });
+            if same {
                 return Err(Error::Usage(format!(
                     "the texts given for '{principle}' are the texts in force: nothing to amend"
                 )));
@@ -69,7 +75,12 @@ pub fn build(
                     "principle '{principle}' already exists; use propose amend"
                 )));
             }
-            let mut changes = checked_texts(principle, texts, langs)?;
+            if !draft.unchanged.is_empty() {
+                return Err(Error::Usage(
+                    "a new principle needs its text in every language".into(),
+                ));
+            }
+            let mut changes = checked_texts(principle, texts, langs, &[])?;
             let mut index = charter.index();
             let at = match after {
                 Some(a) => charter.position(a).ok_or_else(|| unknown_principle(a))? + 1,
@@ -133,6 +144,18 @@ pub fn build(
         now,
     );
     file.deadline = state.deadline(draft.deadline, now)?;
+    if let Some(year) = draft.review {
+        match crate::review::load(&state.snapshot, year)? {
+            Some(r) if r.is_open() => {}
+            _ => {
+                return Err(Error::Usage(format!(
+                    "the review of {year} is not open (charter review open {year})"
+                )))
+            }
+        }
+    }
+    file.review = draft.review;
+    file.unchanged = draft.unchanged;
     file.principle = Some(principle.clone());
     file.removes = removes;
     file.base = base;
@@ -163,7 +186,18 @@ fn checked_texts(
     principle: &PrincipleId,
     texts: &BTreeMap<Lang, String>,
     langs: &[Lang],
+    unchanged: &[Lang],
 ) -> Result<BTreeMap<String, String>> {
+    if let Some(both) = unchanged.iter().find(|l| texts.contains_key(*l)) {
+        return Err(Error::Usage(format!(
+            "'{both}' is given a text and declared unchanged"
+        )));
+    }
+    if let Some(extra) = unchanged.iter().find(|l| !langs.contains(l)) {
+        return Err(Error::Usage(format!(
+            "language '{extra}' is not a language of this charter"
+        )));
+    }
     if let Some(extra) = texts.keys().find(|l| !langs.contains(l)) {
         return Err(Error::Usage(format!(
             "language '{extra}' is not a language of this charter ({})",
@@ -175,10 +209,10 @@ fn checked_texts(
         )));
     }
     let mut out = BTreeMap::new();
-    for lang in langs {
+    for lang in langs.iter().filter(|l| !unchanged.contains(l)) {
         let text = texts.get(lang).ok_or_else(|| {
             Error::Usage(format!(
-                "missing the '{lang}' text: every language of the charter is authentic; give --text {lang}=FILE"
+                "missing the '{lang}' text: every language of the charter is authentic; give --text {lang}=FILE (or --unchanged {lang})"
             ))
         })?;
         Text::parse(&format!("{lang} text"), text)?;

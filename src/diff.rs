@@ -90,6 +90,87 @@ fn merge_across_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
     out
 }
 
+/// What happened to one principle between two versions of the charter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fate {
+    Unchanged,
+    Amended,
+    Added,
+    Retired,
+}
+
+/// One principle compared between two versions, in one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrincipleDiff {
+    pub id: crate::id::PrincipleId,
+    pub fate: Fate,
+    pub from_number: Option<usize>,
+    pub to_number: Option<usize>,
+    pub title_from: Option<String>,
+    pub title_to: Option<String>,
+    /// The title changed.
+    pub renamed: bool,
+    /// The principle moved relative to the others.
+    pub reordered: bool,
+    pub diff: Vec<Piece>,
+}
+
+/// Compares two versions of the charter principle by principle, in `lang`:
+/// the principles of `to` in order, then those `from` had and `to` retired.
+pub fn charters(
+    from: &crate::charter::Charter,
+    to: &crate::charter::Charter,
+    lang: &crate::id::Lang,
+) -> Vec<PrincipleDiff> {
+    let text = |c: &crate::charter::Charter, id| {
+        c.get(id)
+            .and_then(|p| p.texts.get(lang))
+            .map(|t| (t.title.clone(), t.body.clone()))
+    };
+    // Reordering is judged on the principles both versions share.
+    let shared = |c: &crate::charter::Charter, other: &crate::charter::Charter| -> Vec<_> {
+        c.principles
+            .iter()
+            .filter(|p| other.get(&p.id).is_some())
+            .map(|p| p.id.clone())
+            .collect()
+    };
+    let (order_from, order_to) = (shared(from, to), shared(to, from));
+    let mut out = Vec::new();
+    let ids = to.principles.iter().map(|p| &p.id).chain(
+        from.principles
+            .iter()
+            .map(|p| &p.id)
+            .filter(|id| to.get(id).is_none()),
+    );
+    for id in ids {
+        let (old, new) = (text(from, id), text(to, id));
+        let body =
+            |t: &Option<(String, String)>| t.as_ref().map(|t| t.1.clone()).unwrap_or_default();
+        let pieces = words(&body(&old), &body(&new));
+        let fate = match (&old, &new) {
+            (None, _) => Fate::Added,
+            (_, None) => Fate::Retired,
+            (Some(a), Some(b)) if a == b => Fate::Unchanged,
+            _ => Fate::Amended,
+        };
+        let pos = |order: &[crate::id::PrincipleId]| order.iter().position(|p| p == id);
+        out.push(PrincipleDiff {
+            id: id.clone(),
+            fate,
+            from_number: from.position(id).map(|n| n + 1),
+            to_number: to.position(id).map(|n| n + 1),
+            renamed: matches!((&old, &new), (Some(a), Some(b)) if a.0 != b.0),
+            reordered: pos(&order_from).is_some() && pos(&order_from) != pos(&order_to),
+            title_from: old.map(|t| t.0),
+            title_to: new.map(|t| t.0),
+            diff: pieces,
+        });
+    }
+    out
+}
+
 pub fn is_unchanged(pieces: &[Piece]) -> bool {
     pieces.iter().all(|p| matches!(p, Piece::Same(_)))
 }

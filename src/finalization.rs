@@ -4,18 +4,24 @@
 
 use std::collections::BTreeMap;
 
-use crate::clock::Timestamp;
-use crate::error::Result;
+use crate::clock::{self, Timestamp};
+use crate::error::{to_toml, Result};
 use crate::member::{Member, Members};
 use crate::proposal::{Kind, Proposal};
+use crate::review::{self, Review};
 use crate::rules::RuleError;
+use crate::snapshot::Snapshot;
 
 /// Governed path → its new content, or `None` when it is deleted.
 pub type Effect = BTreeMap<String, Option<String>>;
 
-/// The governed files `p` changes when finalized at `date` over `before`.
-pub fn effect(p: &Proposal, before: &Members, date: Timestamp) -> Result<Effect> {
-    if p.file.kind.is_amendment() {
+/// The governed files `p` changes when finalized at `date` over the tree
+/// `base`, whose members are `before`.
+pub fn effect(p: &Proposal, base: &Snapshot, before: &Members, date: Timestamp) -> Result<Effect> {
+    if matches!(p.file.kind, Kind::ReviewOpen | Kind::ReviewClose) {
+        return review_effect(p, base, date);
+    }
+    if p.file.kind.has_changes() {
         let mut out: Effect = p
             .changes
             .iter()
@@ -35,6 +41,38 @@ pub fn effect(p: &Proposal, before: &Members, date: Timestamp) -> Result<Effect>
             out.insert(path.clone(), new.get(path).cloned());
         }
     }
+    Ok(out)
+}
+
+/// Opening writes `reviews/<year>.toml`; closing records when and by which
+/// proposal the charter was re-affirmed.
+fn review_effect(p: &Proposal, base: &Snapshot, date: Timestamp) -> Result<Effect> {
+    let year = p.file.review.ok_or(RuleError::WrongAct {
+        act: crate::act::Act::Propose,
+    })?;
+    let existing = review::load(base, year)?;
+    let r = match (p.file.kind, existing) {
+        (Kind::ReviewOpen, None) => Review {
+            year,
+            opened: clock::format(&date),
+            opened_by: p.proposer().cloned().ok_or(RuleError::NotProposed {
+                proposal: p.id.clone(),
+            })?,
+            opening: p.id.clone(),
+            deadline: p.file.deadline.clone(),
+            closed: None,
+            closing: None,
+        },
+        (Kind::ReviewOpen, Some(_)) => return Err(RuleError::ReviewExists { year }.into()),
+        (_, Some(r)) if r.is_open() => Review {
+            closed: Some(clock::format(&date)),
+            closing: Some(p.id.clone()),
+            ..r
+        },
+        (_, _) => return Err(RuleError::ReviewNotOpen { year }.into()),
+    };
+    let mut out = Effect::new();
+    out.insert(review::path(year), Some(to_toml(&r)?));
     Ok(out)
 }
 
@@ -88,7 +126,7 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
             }
             after.by_id.insert(subject, m.with_new_key(key, date));
         }
-        Kind::Amend | Kind::Add | Kind::Retire => {}
+        _ => {}
     }
     Ok(after)
 }

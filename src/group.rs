@@ -17,8 +17,9 @@ use crate::governance::{self, Governance};
 use crate::id::{slugify, Lang, MemberId, ProposalId};
 use crate::key::{PublicKey, SigningKey};
 use crate::member::{Member, Members};
-use crate::proposal::{self, Decision, Outcome, Proposal, ProposalFile, Record};
+use crate::proposal::{self, Decision, Kind, Outcome, Proposal, ProposalFile, Record};
 use crate::repo::{Committer, Edits, Repo};
+use crate::review;
 use crate::rules;
 use crate::signature::{Message, SignedAct};
 use crate::snapshot::{join, Snapshot};
@@ -299,7 +300,7 @@ impl Group {
             // Refuse before writing anything: a half-done departure or
             // rotation must not be left behind.
             rules::check_finalize(&proposal, &state.members, &state.snapshot, &now)?;
-            finalization::effect(&proposal, &state.members, now)?;
+            finalization::effect(&proposal, &state.snapshot, &state.members, now)?;
         }
         let message = commit_message(first.act, &proposal, &first.id, "");
         let head = self.repo.git().find_commit(state.head)?;
@@ -447,7 +448,8 @@ impl Group {
             join(&proposal.id.dir(), proposal::DECISION),
             to_toml(&decision)?,
         );
-        for (path, content) in finalization::effect(proposal, &state.members, now)? {
+        for (path, content) in finalization::effect(proposal, &state.snapshot, &state.members, now)?
+        {
             match content {
                 Some(text) => edits.put(path, text),
                 None => {
@@ -464,9 +466,30 @@ impl Group {
             .join(", ");
         let body = format!("Accepted by {accepted}.\n\n");
         let text = commit_message_with("finalize", proposal, signer, &body);
+        let tag = match (proposal.file.kind, proposal.file.review) {
+            (Kind::ReviewClose, Some(year)) => Some(review::tag(year)),
+            _ => None,
+        };
+        if let Some(tag) = &tag {
+            if self
+                .repo
+                .git()
+                .find_reference(&format!("refs/tags/{tag}"))
+                .is_ok()
+            {
+                return Err(Error::Usage(format!(
+                    "tag {tag} already exists; remove it first"
+                )));
+            }
+        }
         let head = self.repo.git().find_commit(state.head)?;
         let who = committer(&self.repo, name, signer, key, now);
-        self.repo.commit(Some(&head), &edits, &text, &who)
+        let commit = self.repo.commit(Some(&head), &edits, &text, &who)?;
+        if let Some(tag) = tag {
+            let object = self.repo.git().find_object(commit, None)?;
+            self.repo.git().tag_lightweight(&tag, &object, false)?;
+        }
+        Ok(commit)
     }
 }
 

@@ -11,7 +11,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::clock::{self, Timestamp};
 use crate::error::{from_toml, Error, Result};
-use crate::id::{MemberId, PrincipleId, ProposalId};
+use crate::id::{Lang, MemberId, PrincipleId, ProposalId};
 use crate::key::PublicKey;
 use crate::signature::{parse_record_name, Message, SignedAct};
 use crate::snapshot::{join, Snapshot};
@@ -97,6 +97,12 @@ pub enum Kind {
     Leave,
     /// A member's own change of key, signed by both keys (no vote).
     RotateKey,
+    /// A member opens the year's review of every principle (no vote).
+    ReviewOpen,
+    /// All members re-affirm the charter as it stands, closing the review.
+    ReviewClose,
+    /// A new authentic language for the whole charter.
+    AddLanguage,
 }
 
 impl Kind {
@@ -110,7 +116,26 @@ impl Kind {
             Kind::ReplaceKey => "replace-key",
             Kind::Leave => "leave",
             Kind::RotateKey => "rotate-key",
+            Kind::ReviewOpen => "review-open",
+            Kind::ReviewClose => "review-close",
+            Kind::AddLanguage => "add-language",
         }
+    }
+
+    /// Kinds whose effect is the files under `change/`.
+    pub fn has_changes(self) -> bool {
+        matches!(
+            self,
+            Kind::Amend | Kind::Add | Kind::Retire | Kind::AddLanguage
+        )
+    }
+
+    /// Kinds that change the membership.
+    pub fn is_membership(self) -> bool {
+        matches!(
+            self,
+            Kind::Member | Kind::RemoveMember | Kind::ReplaceKey | Kind::Leave | Kind::RotateKey
+        )
     }
 
     /// Does this kind change the charter text (rather than the members)?
@@ -120,7 +145,7 @@ impl Kind {
 
     /// Kinds a member decides alone, without a vote.
     pub fn is_unilateral(self) -> bool {
-        matches!(self, Kind::Leave | Kind::RotateKey)
+        matches!(self, Kind::Leave | Kind::RotateKey | Kind::ReviewOpen)
     }
 }
 
@@ -152,6 +177,19 @@ pub struct ProposalFile {
     pub key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The annual review it belongs to (an amendment) or opens or closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<i32>,
+    /// Languages an amendment leaves unchanged on purpose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchanged: Vec<Lang>,
+    /// The language an add-language proposal adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Lang>,
+    /// For a review's closing: the digest of the full charter re-affirmed
+    /// (as `digest` computes it over `charter/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charter_digest: Option<String>,
     /// Governed files the proposal deletes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removes: Vec<String>,
@@ -174,6 +212,10 @@ impl ProposalFile {
             organisation: None,
             key: None,
             reason: None,
+            review: None,
+            unchanged: Vec::new(),
+            language: None,
+            charter_digest: None,
             removes: Vec::new(),
             base: BTreeMap::new(),
         }
@@ -210,14 +252,24 @@ impl ProposalFile {
         }
         if f.kind.is_amendment() {
             needs("principle", f.principle.is_some())?;
-        } else {
+        }
+        if f.kind.is_membership() {
             needs("member", f.member.is_some())?;
-            if !f.base.is_empty() || !f.removes.is_empty() {
-                return Err(Error::parse(
-                    path,
-                    "a membership proposal changes no charter file",
-                ));
-            }
+        }
+        if matches!(f.kind, Kind::ReviewOpen | Kind::ReviewClose) {
+            needs("review", f.review.is_some())?;
+        }
+        if f.kind == Kind::AddLanguage {
+            needs("language", f.language.is_some())?;
+        }
+        if !f.kind.has_changes()
+            && f.kind != Kind::ReviewClose
+            && !(f.base.is_empty() && f.removes.is_empty())
+        {
+            return Err(Error::parse(
+                path,
+                format!("a {} proposal changes no charter file", f.kind.as_str()),
+            ));
         }
         if matches!(f.kind, Kind::Member | Kind::ReplaceKey | Kind::RotateKey) {
             needs("key", f.key.is_some())?;
@@ -243,7 +295,7 @@ pub fn check_governed_path(origin: &str, p: &str) -> Result<()> {
             .all(|c| !c.is_empty() && *c != "." && *c != "..")
             && matches!(
                 parts.as_slice(),
-                ["charter" | "keys", _] | ["keys", "former", _]
+                ["charter" | "keys" | "reviews", _] | ["keys", "former", _]
             ));
     if ok {
         Ok(())

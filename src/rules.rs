@@ -8,7 +8,8 @@ use crate::clock::Timestamp;
 use crate::id::{MemberId, ProposalId};
 use crate::key::PublicKey;
 use crate::member::Members;
-use crate::proposal::{Kind, Proposal, ABSENT};
+use crate::proposal::{self, Kind, Proposal, ABSENT};
+use crate::review::{self, Review};
 use crate::signature::Message;
 use crate::snapshot::Snapshot;
 
@@ -62,6 +63,12 @@ pub enum RuleError {
     NotInForce { member: MemberId },
     #[error("the last member cannot leave or be removed")]
     LastMember,
+    #[error("the review of {year} is already opened")]
+    ReviewExists { year: i32 },
+    #[error("the review of {year} is not open")]
+    ReviewNotOpen { year: i32 },
+    #[error("the review of {year} cannot close while {} is open", .open.join(", "))]
+    ReviewBusy { year: i32, open: Vec<String> },
     #[error("{proposal} is {status} and can no longer be signed")]
     Closed {
         proposal: ProposalId,
@@ -318,7 +325,7 @@ pub fn signing_key<'a>(
 pub fn electorate(p: &Proposal, members: &Members) -> Vec<MemberId> {
     let subject = p.file.member.as_ref();
     match p.file.kind {
-        Kind::Leave | Kind::RotateKey => Vec::new(),
+        Kind::Leave | Kind::RotateKey | Kind::ReviewOpen => Vec::new(),
         Kind::RemoveMember | Kind::ReplaceKey => members
             .ids()
             .filter(|m| Some(*m) != subject)
@@ -350,7 +357,7 @@ pub fn check_finalize(
         });
     }
     match p.file.kind {
-        Kind::Leave => return Ok(()),
+        Kind::Leave | Kind::ReviewOpen => return Ok(()),
         Kind::RotateKey if p.acts().any(|m| m.act == Act::ConfirmKey) => return Ok(()),
         Kind::RotateKey => {
             return Err(RuleError::NotConfirmed {
@@ -377,7 +384,45 @@ pub fn check_finalize(
             missing,
         });
     }
-    check_base(p, base)
+    check_base(p, base)?;
+    if let Some(year) = p.file.review {
+        check_review(p, year, base, date)?;
+    }
+    Ok(())
+}
+
+/// An amendment of a review needs the review open; a review closes only
+/// when none of its proposals is still open.
+fn check_review(
+    p: &Proposal,
+    year: i32,
+    base: &Snapshot,
+    date: &Timestamp,
+) -> Result<(), RuleError> {
+    let open = |r: Option<Review>| r.is_some_and(|r| r.is_open());
+    if !open(review::load(base, year).ok().flatten()) {
+        return Err(RuleError::ReviewNotOpen { year });
+    }
+    if p.file.kind != Kind::ReviewClose {
+        return Ok(());
+    }
+    let mut busy = Vec::new();
+    for id in proposal::list(base).unwrap_or_default() {
+        let Ok(other) = Proposal::load(base, &id) else {
+            continue;
+        };
+        if other.id != p.id
+            && other.file.review == Some(year)
+            && status(&other, date) == Status::Open
+        {
+            busy.push(other.id.to_string());
+        }
+    }
+    if busy.is_empty() {
+        Ok(())
+    } else {
+        Err(RuleError::ReviewBusy { year, open: busy })
+    }
 }
 
 /// Every file the proposal changes must still be as it was when proposed.

@@ -88,7 +88,96 @@ pub const D5: Template = Template {
     ],
 };
 
-pub const ALL: &[&Template] = &[&D5];
+pub const DN2021: Template = Template {
+    name: "dn2021",
+    description: "The Digital Nations charter of 2021: ten principles, in English and French",
+    languages: &["en", "fr"],
+    files: &[
+        (
+            "co-creation-and-experimentation.en.md",
+            include_str!("../charter/dn2021/co-creation-and-experimentation.en.md"),
+        ),
+        (
+            "co-creation-and-experimentation.fr.md",
+            include_str!("../charter/dn2021/co-creation-and-experimentation.fr.md"),
+        ),
+        (
+            "digital-inclusion-and-accessibility.en.md",
+            include_str!("../charter/dn2021/digital-inclusion-and-accessibility.en.md"),
+        ),
+        (
+            "digital-inclusion-and-accessibility.fr.md",
+            include_str!("../charter/dn2021/digital-inclusion-and-accessibility.fr.md"),
+        ),
+        (
+            "digital-skills-and-training.en.md",
+            include_str!("../charter/dn2021/digital-skills-and-training.en.md"),
+        ),
+        (
+            "digital-skills-and-training.fr.md",
+            include_str!("../charter/dn2021/digital-skills-and-training.fr.md"),
+        ),
+        ("index.toml", include_str!("../charter/dn2021/index.toml")),
+        (
+            "necessary-safeguards.en.md",
+            include_str!("../charter/dn2021/necessary-safeguards.en.md"),
+        ),
+        (
+            "necessary-safeguards.fr.md",
+            include_str!("../charter/dn2021/necessary-safeguards.fr.md"),
+        ),
+        (
+            "open-government.en.md",
+            include_str!("../charter/dn2021/open-government.en.md"),
+        ),
+        (
+            "open-government.fr.md",
+            include_str!("../charter/dn2021/open-government.fr.md"),
+        ),
+        (
+            "open-markets.en.md",
+            include_str!("../charter/dn2021/open-markets.en.md"),
+        ),
+        (
+            "open-markets.fr.md",
+            include_str!("../charter/dn2021/open-markets.fr.md"),
+        ),
+        (
+            "open-source.en.md",
+            include_str!("../charter/dn2021/open-source.en.md"),
+        ),
+        (
+            "open-source.fr.md",
+            include_str!("../charter/dn2021/open-source.fr.md"),
+        ),
+        (
+            "open-standards.en.md",
+            include_str!("../charter/dn2021/open-standards.en.md"),
+        ),
+        (
+            "open-standards.fr.md",
+            include_str!("../charter/dn2021/open-standards.fr.md"),
+        ),
+        (
+            "sustainability.en.md",
+            include_str!("../charter/dn2021/sustainability.en.md"),
+        ),
+        (
+            "sustainability.fr.md",
+            include_str!("../charter/dn2021/sustainability.fr.md"),
+        ),
+        (
+            "user-needs.en.md",
+            include_str!("../charter/dn2021/user-needs.en.md"),
+        ),
+        (
+            "user-needs.fr.md",
+            include_str!("../charter/dn2021/user-needs.fr.md"),
+        ),
+    ],
+};
+
+pub const ALL: &[&Template] = &[&D5, &DN2021];
 
 pub fn find(name: &str) -> Option<&'static Template> {
     ALL.iter().copied().find(|t| t.name == name)
@@ -97,6 +186,22 @@ pub fn find(name: &str) -> Option<&'static Template> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dn2021_has_ten_principles_in_two_languages() {
+        let index = DN2021
+            .files
+            .iter()
+            .find(|(n, _)| *n == "index.toml")
+            .unwrap()
+            .1;
+        let index = crate::charter::Index::parse(index).unwrap();
+        assert_eq!(index.principles.len(), 10);
+        assert_eq!(DN2021.files.len(), 1 + 10 * 2);
+        for (name, text) in DN2021.files.iter().filter(|(n, _)| n.ends_with(".md")) {
+            crate::charter::Text::parse(name, text).unwrap();
+        }
+    }
 
     #[test]
     fn d5_has_nine_principles_in_two_languages() {

@@ -44,6 +44,8 @@ pub enum Rule {
     AppendOnly,
     /// A path nothing governs.
     UnknownPath,
+    /// A `charter-<year>` tag not on the commit that closed that review.
+    Tag,
     /// A governed or signed file that cannot be read as what it must be.
     Malformed,
 }
@@ -62,6 +64,7 @@ impl Rule {
             Rule::AppendOnly => "append-only",
             Rule::UnknownPath => "unknown-path",
             Rule::Malformed => "malformed",
+            Rule::Tag => "tag",
         }
     }
 }
@@ -107,6 +110,8 @@ struct Walker<'r> {
     repo: &'r Repo,
     root: Oid,
     summary: Summary,
+    /// The commit that closed each year's review.
+    closings: BTreeMap<i32, Oid>,
 }
 
 /// Verifies HEAD's history against the trust root `root`. The outer error is
@@ -127,6 +132,7 @@ pub fn verify(repo: &Repo, root: Oid) -> Result<Outcome> {
             head: head.id().to_string(),
             ..Summary::default()
         },
+        closings: BTreeMap::new(),
     };
     for oid in walk {
         let oid = oid?;
@@ -134,6 +140,9 @@ pub fn verify(repo: &Repo, root: Oid) -> Result<Outcome> {
             return Ok(Err(v));
         }
         w.summary.commits += 1;
+    }
+    if let Err(v) = w.tags() {
+        return Ok(Err(v));
     }
     let snap = repo.snapshot(head.id())?;
     let gov = Governance::parse(&snap.require(governance::PATH)?)?;
@@ -181,6 +190,45 @@ enum Touched {
 }
 
 impl Walker<'_> {
+    /// Every `charter-<year>` tag must sit on the commit that closed the
+    /// review of that year.
+    fn tags(&self) -> std::result::Result<(), Violation> {
+        let git = self.repo.git();
+        let internal = |e: git2::Error| violation(Oid::zero(), ".", Rule::Malformed, e);
+        let names = git.tag_names(Some("charter-*")).map_err(internal)?;
+        for name in names.iter().flatten() {
+            let reference = format!("refs/tags/{name}");
+            let target = git
+                .revparse_single(&reference)
+                .and_then(|o| o.peel_to_commit())
+                .map(|c| c.id())
+                .map_err(internal)?;
+            let year = name
+                .strip_prefix("charter-")
+                .and_then(|y| y.parse::<i32>().ok());
+            match year.and_then(|y| self.closings.get(&y)) {
+                Some(closing) if *closing == target => {}
+                Some(closing) => {
+                    return Err(violation(
+                        target,
+                        reference,
+                        Rule::Tag,
+                        format!("the review was closed in commit {closing}, not here"),
+                    ))
+                }
+                None => {
+                    return Err(violation(
+                        target,
+                        reference,
+                        Rule::Tag,
+                        "no review of that year was closed in this history",
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn commit(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
         let git = self.repo.git();
         let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
@@ -337,6 +385,7 @@ impl Walker<'_> {
             } else if path == governance::PATH
                 || path.starts_with("charter/")
                 || path.starts_with("keys/")
+                || path.starts_with("reviews/")
             {
                 out.push(Touched::Governed(path));
             } else {
@@ -528,7 +577,7 @@ impl Walker<'_> {
                 "the electorate recorded is not the members in force",
             ));
         }
-        let effect = finalization::effect(&pending, members, date)
+        let effect = finalization::effect(&pending, before, members, date)
             .map_err(|e| violation(oid, &decision_path, Rule::Finalization, e))?;
         for (path, expected) in &effect {
             let actual = after.read(path).map_err(|e| malformed(oid, e))?;
@@ -558,6 +607,10 @@ impl Walker<'_> {
         .map_err(|e| malformed(oid, e))?;
         Charter::load(after, &gov.languages).map_err(|e| malformed(oid, e))?;
         Members::load(after).map_err(|e| malformed(oid, e))?;
+        crate::review::load_all(after).map_err(|e| malformed(oid, e))?;
+        if let (proposal::Kind::ReviewClose, Some(year)) = (p.file.kind, p.file.review) {
+            self.closings.insert(year, oid);
+        }
         self.summary.finalizations += 1;
         Ok(())
     }

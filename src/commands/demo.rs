@@ -112,6 +112,8 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             },
             title: Some("Open source by default".into()),
             deadline: None,
+            review: None,
+            unchanged: Vec::new(),
         },
         now,
     )?;
@@ -177,7 +179,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         group.act(key(who)?, application.as_str(), Act::Accept, None, now)?;
     }
     step("charter members");
-    super::members::run(&here, super::members::Args { at: None, json: false })?;
+    super::members::run(
+        &here,
+        super::members::Args {
+            at: None,
+            json: false,
+        },
+    )?;
 
     step("charter verify");
     super::verify::run(

@@ -12,7 +12,7 @@ pub struct Args {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// The charter to start from.
-    #[arg(long, default_value = "d5", value_parser = ["d5"])]
+    #[arg(long, default_value = "d5", value_parser = ["d5", "dn2021"])]
     template: String,
     /// The group's name.
     #[arg(long)]

@@ -13,13 +13,16 @@ use charter::Error;
 mod act;
 mod apply;
 mod demo;
+mod diff;
 mod init;
 mod key;
 mod leave;
+mod log;
 mod members;
 mod output;
 mod principles;
 mod propose;
+mod review;
 mod show;
 mod status;
 mod text;
@@ -63,6 +66,11 @@ enum Command {
     Status(status::Args),
     Show(show::Args),
     Verify(verify::Args),
+    /// The annual review: open, close, status.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
+    Log(log::Args),
+    Diff(diff::Args),
     Apply(apply::Args),
     Members(members::Args),
     Leave(leave::Args),
@@ -175,6 +183,9 @@ fn run(cli: Cli) -> CmdResult {
         Command::Status(a) => status::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
+        Command::Review(c) => review::run(&ctx, c),
+        Command::Log(a) => log::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
         Command::Apply(a) => apply::run(&ctx, a),
         Command::Members(a) => members::run(&ctx, a),
         Command::Leave(a) => leave::run(&ctx, a),

@@ -75,6 +75,9 @@ pub struct Texts {
     /// Give one for every language of the charter.
     #[arg(long = "text", value_name = "LANG=FILE", required = true)]
     texts: Vec<String>,
+    /// A language whose text stays as it is, on purpose (amend only).
+    #[arg(long, value_name = "LANG")]
+    unchanged: Vec<Lang>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -85,6 +88,9 @@ pub struct Common {
     /// The day (YYYY-MM-DD, end of day UTC) or RFC 3339 time the proposal expires.
     #[arg(long)]
     deadline: Option<String>,
+    /// The annual review this proposal belongs to (it must be open).
+    #[arg(long, value_name = "YEAR")]
+    review: Option<i32>,
     /// Print {"id": ...} as JSON.
     #[arg(long)]
     json: bool,
@@ -139,7 +145,7 @@ pub fn parse_deadline(given: Option<&str>) -> Result<Option<charter::clock::Time
 
 pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
     let now = charter::clock::now()?;
-    let (change, common) = match cmd {
+    let (change, common, unchanged) = match cmd {
         ProposeCommand::Member { candidate, json } => {
             let group = ctx.group()?;
             let key = ctx.signing_key()?;
@@ -184,6 +190,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
                 texts: read_texts(ctx, &texts)?,
             },
             common,
+            texts.unchanged,
         ),
         ProposeCommand::Add {
             principle,
@@ -197,8 +204,11 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
                 after,
             },
             common,
+            texts.unchanged,
         ),
-        ProposeCommand::Retire { principle, common } => (Change::Retire { principle }, common),
+        ProposeCommand::Retire { principle, common } => {
+            (Change::Retire { principle }, common, Vec::new())
+        }
     };
     let deadline = parse_deadline(common.deadline.as_deref())?;
     let group = ctx.group()?;
@@ -209,6 +219,8 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             change,
             title: common.title,
             deadline,
+            review: common.review,
+            unchanged,
         },
         now,
     )?;
