@@ -107,7 +107,7 @@ pub fn overdue(
     } else {
         now.year() - 1
     };
-    let first_due = if founded.month() > review_month {
+    let first_due = if founded.month() >= review_month {
         founded.year() + 1
     } else {
         founded.year()

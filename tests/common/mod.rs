@@ -472,3 +472,169 @@ impl Group {
         err
     }
 }
+
+// ---- Membership: statements, applications, admissions, keys ----
+
+/// A statement of interest made from `charter apply --template`'s output,
+/// every `## ` section filled with a line of text.
+pub fn fill_statement(template: &str) -> String {
+    let mut out = String::new();
+    for line in template.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if let Some(heading) = line.strip_prefix("## ") {
+            out.push_str(&format!("What we do for {heading}: a great deal.\n"));
+        }
+    }
+    out
+}
+
+/// The `ssh-ed25519 AAAA...` part of an OpenSSH public key file's line.
+pub fn openssh_key(pub_file: &Path) -> String {
+    let text = std::fs::read_to_string(pub_file).unwrap();
+    let parts: Vec<&str> = text.split_whitespace().take(2).collect();
+    parts.join(" ")
+}
+
+/// `SHA256:...`, as stock `ssh-keygen -l` prints it for a public key file.
+pub fn ssh_fingerprint(pub_file: &Path) -> String {
+    let out = std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(pub_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ssh-keygen -l: {}", stderr(&out));
+    stdout(&out)
+        .split_whitespace()
+        .nth(1)
+        .expect("a fingerprint")
+        .to_string()
+}
+
+impl Group {
+    /// `charter apply --template`'s output.
+    pub fn statement_template(&self) -> String {
+        let out = self.read().args(["apply", "--template"]).output().unwrap();
+        assert!(out.status.success(), "apply --template: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// Writes a statement of interest outside the repository; returns its path.
+    pub fn statement_file(&self, name: &str, text: &str) -> PathBuf {
+        let dir = self.env.path().join("statements");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.md"));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `charter apply` as the holder of key `key`, for member id `id`, with
+    /// a statement filled from the template; returns the application's id.
+    pub fn apply(&self, key: &str, id: &str, name: &str) -> String {
+        let statement = self.statement_file(id, &fill_statement(&self.statement_template()));
+        let out = self
+            .charter(key)
+            .args(["apply", "--id", id, "--name", name, "--statement"])
+            .arg(&statement)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "apply: {}", stderr(&out));
+        stdout(&out).trim().to_string()
+    }
+
+    /// The ids of the members in force (at `at`, default now), from
+    /// `charter members --json`.
+    pub fn member_ids(&self, at: Option<&str>) -> Vec<String> {
+        let mut cmd = self.read();
+        cmd.args(["members", "--json"]);
+        if let Some(at) = at {
+            cmd.args(["--at", at]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "members: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["members"]
+            .as_array()
+            .expect("a members list")
+            .iter()
+            .map(|m| m["id"].as_str().expect("an id").to_string())
+            .collect()
+    }
+
+    /// The whole admission of the holder of fixture key `candidate` under
+    /// the same id: it applies, uk (else the first member) proposes, ee
+    /// (else the next) seconds, every other member accepts. Returns the
+    /// application's id.
+    pub fn admit(&self, candidate: &str, name: &str) -> String {
+        let id = self.apply(candidate, candidate, name);
+        let members = self.member_ids(None);
+        let mut order: Vec<&str> = ["uk", "ee"]
+            .into_iter()
+            .filter(|m| members.iter().any(|x| x == m))
+            .collect();
+        for m in &members {
+            if !order.contains(&m.as_str()) {
+                order.push(m);
+            }
+        }
+        self.charter(order[0])
+            .args(["propose", "member", candidate])
+            .assert()
+            .success();
+        self.act(order[1], "second", &id);
+        for who in &order[2..] {
+            self.act(who, "accept", &id);
+        }
+        assert!(
+            self.repo.join(format!("keys/{candidate}.toml")).exists(),
+            "{candidate} was not admitted"
+        );
+        id
+    }
+
+    /// Makes a new ed25519 key pair with `charter key generate` in the
+    /// scratch key folder, so that `g.charter(name)` acts with it; returns
+    /// the private key's path.
+    pub fn new_key(&self, name: &str) -> PathBuf {
+        let dir = self.env.path().join("keys");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        let out = self
+            .env
+            .charter_in(self.env.path())
+            .args(["key", "generate", "--out"])
+            .arg(&path)
+            .args(["--comment", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "key generate: {}", stderr(&out));
+        path
+    }
+
+    /// Like [`Group::ssh_verifies`], at OpenSSH time `time`
+    /// (`YYYYMMDDHHMMSSZ`, passed as `-Overify-time`): true if the record
+    /// verifies against `keys/allowed_signers` as identity `who`.
+    pub fn ssh_verifies_at(&self, who: &str, msg_rel: &str, time: &str) -> bool {
+        let sig_rel = format!("{}.sig", msg_rel.trim_end_matches(".msg"));
+        std::process::Command::new("ssh-keygen")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.env.path())
+            .current_dir(&self.repo)
+            .args([
+                "-Y",
+                "verify",
+                "-f",
+                "keys/allowed_signers",
+                "-n",
+                "charter",
+            ])
+            .args(["-I", who, "-s", &sig_rel])
+            .arg(format!("-Overify-time={time}"))
+            .stdin(std::fs::File::open(self.repo.join(msg_rel)).unwrap())
+            .output()
+            .unwrap()
+            .status
+            .success()
+    }
+}
