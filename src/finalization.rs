@@ -95,10 +95,13 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
                 return Err(RuleError::AlreadyRegistered { why }.into());
             }
             let name = f.name.clone().unwrap_or_else(|| subject.to_string());
-            after.by_id.insert(
-                subject.clone(),
-                Member::new(subject, name, f.organisation.clone(), key, date),
-            );
+            let mut member = Member::new(subject, name, f.organisation.clone(), key, date);
+            // The key is known from the application on, so that git judges
+            // the candidate's signed application commit valid too.
+            if let Some(applied) = p.acts().find(|m| m.act == crate::act::Act::Apply) {
+                member.key_since = member.key_since.min(applied.date);
+            }
+            after.by_id.insert(member.id.clone(), member);
         }
         Kind::RemoveMember | Kind::Leave => {
             let mut m = after

@@ -364,24 +364,27 @@ impl Group {
         let record = self.sign_act(&proposal, &state.members, signer, key, act, reason, now)?;
         let mut edits = Edits::default();
         put_record(&mut edits, &proposal, &record);
-        let text = commit_message(act, &proposal, signer, "");
-        let head = self.repo.git().find_commit(state.head)?;
-        let who = committer(&self.repo, name, signer, key, now);
-        let commit = self.repo.commit(Some(&head), &edits, &text, &who)?;
         proposal.records.push(Record {
             path: String::new(),
             act: record,
         });
-        let finalized = if matches!(
-            act,
-            Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
-        ) {
+        let completes =
+            matches!(
+                act,
+                Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
+            ) && rules::check_finalize(&proposal, &state.members, &state.snapshot, &now).is_ok();
+        if completes {
+            // An act whose decision could not take effect is refused before
+            // anything is written.
+            finalization::effect(&proposal, &state.snapshot, &state.members, now)?;
+        }
+        let text = commit_message(act, &proposal, signer, "");
+        let head = self.repo.git().find_commit(state.head)?;
+        let who = committer(&self.repo, name, signer, key, now);
+        let commit = self.repo.commit(Some(&head), &edits, &text, &who)?;
+        let finalized = if completes {
             let state = self.state()?;
-            if rules::check_finalize(&proposal, &state.members, &state.snapshot, &now).is_ok() {
-                Some(self.write_finalization(&state, name, signer, key, &proposal, now)?)
-            } else {
-                None
-            }
+            Some(self.write_finalization(&state, name, signer, key, &proposal, now)?)
         } else {
             None
         };

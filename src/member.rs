@@ -305,9 +305,12 @@ impl Members {
     /// Members in force at `when`, in and out of office since, with the
     /// key each held then.
     pub fn at(&self, when: &Timestamp) -> Vec<(&Member, &PublicKey)> {
-        self.everyone()
+        let mut out: Vec<_> = self
+            .everyone()
             .filter_map(|m| m.key_at(when).map(|k| (m, k)))
-            .collect()
+            .collect();
+        out.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        out
     }
 
     /// OpenSSH's allowed-signers format: each key limited to acts and git

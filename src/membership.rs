@@ -37,6 +37,24 @@ impl State<'_> {
         Ok(None)
     }
 
+    /// The open application made with `key`, if any.
+    pub fn open_application_with_key(
+        &self,
+        key: &PublicKey,
+        now: &Timestamp,
+    ) -> Result<Option<ProposalId>> {
+        for id in self.proposal_ids()? {
+            let p = self.proposal(&id)?;
+            if p.file.kind == Kind::Member
+                && p.new_key.as_ref() == Some(key)
+                && rules::status(&p, now) == Status::Open
+            {
+                return Ok(Some(p.id));
+            }
+        }
+        Ok(None)
+    }
+
     /// Sections of an application's statement the charter in force now
     /// asks for and it lacks.
     pub fn statement_gaps(&self, statement: &str) -> Result<Vec<String>> {
@@ -78,6 +96,11 @@ impl Group {
             return Err(Error::Usage(format!(
                 "{} has already applied: {}",
                 app.id, open.id
+            )));
+        }
+        if let Some(other) = state.open_application_with_key(key.public(), &now)? {
+            return Err(Error::Usage(format!(
+                "this key is already used by the open application {other}"
             )));
         }
         let gaps = state.statement_gaps(&app.statement)?;
@@ -180,6 +203,18 @@ impl Group {
         deadline: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<ProposalId> {
+        let state = self.state()?;
+        if let Some(owner) = state
+            .members
+            .everyone()
+            .find(|m| m.all_keys().any(|k| k == new_key))
+        {
+            return Err(Error::Usage(format!(
+                "this key is already registered for '{}'",
+                owner.id
+            )));
+        }
+        drop(state);
         self.propose_about(key, subject, Kind::ReplaceKey, deadline, now, |file, m| {
             file.title = format!("Replace the key of {} ({})", m.name, m.id);
             file.key = Some(new_key.to_openssh());

@@ -1,5 +1,6 @@
 use charter::clock::{self, Timestamp};
 use charter::group::State;
+
 use charter::proposal::Proposal;
 use charter::rules::{self, Status, Tally};
 use serde_json::{json, Value};
@@ -58,17 +59,64 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             list.push(standing(&state, &p, &now));
         }
     }
+    let warnings = warnings(&state, &now)?;
     if args.json {
-        json(
-            &json!({ "group": state.governance.name, "members": state.members.len(), "proposals": list }),
-        );
+        json(&json!({
+            "group": state.governance.name,
+            "members": state.members.len(),
+            "proposals": list,
+            "warnings": warnings,
+        }));
         return Ok(());
     }
+    let on = colour();
     print!(
         "{}",
-        render(&state.governance.name, state.members.len(), &list, colour())
+        render(&state.governance.name, state.members.len(), &list, on)
     );
+    if !warnings.is_empty() {
+        println!();
+    }
+    for w in warnings {
+        println!("{} {w}", paint(on, Paint::Yellow, "warning:"));
+    }
     Ok(())
+}
+
+/// What needs attention: an overdue annual review, translations the last
+/// amendment of a principle left as they were.
+fn warnings(state: &State<'_>, now: &Timestamp) -> Result<Vec<String>, charter::Error> {
+    let mut out = Vec::new();
+    let reviews = charter::review::load_all(&state.snapshot)?;
+    let founded = state.members.everyone().map(|m| m.joined).min();
+    if let Some(founded) = founded {
+        if let Some(year) =
+            charter::review::overdue(&reviews, state.governance.review_month, &founded, now)
+        {
+            let month = chrono::Month::try_from(state.governance.review_month as u8)
+                .map(|m| m.name().to_string())
+                .unwrap_or_default();
+            out.push(format!(
+                "the annual review of {year} is overdue (due by the end of {month} {year}): charter review open {year}"
+            ));
+        }
+    }
+    for gap in charter::amendment::translation_gaps(state)? {
+        out.push(untouched_message(&gap));
+    }
+    Ok(out)
+}
+
+pub fn untouched_message(gap: &charter::amendment::UntouchedLanguage) -> String {
+    let why = if gap.on_purpose {
+        "declared unchanged on purpose"
+    } else {
+        "not declared unchanged: check the translation"
+    };
+    format!(
+        "the '{}' text of {} was not changed by {} ({why})",
+        gap.lang, gap.principle, gap.proposal
+    )
 }
 
 pub fn render(group: &str, members: usize, list: &[Value], on: bool) -> String {
