@@ -304,3 +304,66 @@ pub fn translation_gaps(state: &State<'_>) -> Result<Vec<UntouchedLanguage>> {
         .flat_map(|p| untouched_languages(p, &state.governance.languages, &state.snapshot))
         .collect())
 }
+
+/// Builds a proposal adding `lang` to the charter: the text of every
+/// principle in that language (`texts`: principle → text) and the language
+/// added to `governance.toml`.
+pub fn build_language(
+    state: &State<'_>,
+    lang: Lang,
+    texts: BTreeMap<PrincipleId, String>,
+    title: Option<String>,
+    deadline: Option<Timestamp>,
+    proposer: &crate::id::MemberId,
+    now: Timestamp,
+) -> Result<NewProposal> {
+    let charter = state.charter()?;
+    if state.governance.languages.contains(&lang) {
+        return Err(Error::Usage(format!(
+            "'{lang}' is already a language of the charter"
+        )));
+    }
+    if let Some(extra) = texts.keys().find(|p| charter.get(p).is_none()) {
+        return Err(unknown_principle(extra));
+    }
+    let mut changes = BTreeMap::new();
+    for p in &charter.principles {
+        let text = texts.get(&p.id).ok_or_else(|| {
+            Error::Usage(format!("missing the '{lang}' text of principle '{}'", p.id))
+        })?;
+        Text::parse(&format!("{} ({lang})", p.id), text)?;
+        changes.insert(charter::text_path(&p.id, &lang), text.clone());
+    }
+    let mut gov = state.governance.clone();
+    gov.languages.push(lang.clone());
+    changes.insert(
+        crate::governance::PATH.to_string(),
+        crate::error::to_toml(&gov)?,
+    );
+    let base = changes
+        .keys()
+        .map(|p| {
+            let id = state
+                .snapshot
+                .id(p)
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| ABSENT.into());
+            (p.clone(), id)
+        })
+        .collect();
+    let mut file = ProposalFile::new(
+        Kind::AddLanguage,
+        title.unwrap_or_else(|| format!("Add the language '{lang}'")),
+        Some(proposer.clone()),
+        now,
+    );
+    file.deadline = state.deadline(deadline, now)?;
+    file.language = Some(lang.clone());
+    file.base = base;
+    Ok(NewProposal {
+        slug: format!("language-{lang}"),
+        file,
+        changes,
+        statement: None,
+    })
+}

@@ -171,6 +171,28 @@ pub fn charters(
     out
 }
 
+/// Each file a proposal changes, as a word diff against the text it was
+/// proposed on (its base), read from `snap`'s repository.
+pub fn proposal(
+    snap: &crate::snapshot::Snapshot,
+    p: &crate::proposal::Proposal,
+) -> crate::Result<Vec<(String, Vec<Piece>)>> {
+    let mut out = Vec::new();
+    for path in p.changes.keys().chain(&p.file.removes) {
+        let old = match p.file.base.get(path).map(String::as_str) {
+            Some(crate::proposal::ABSENT) | None => String::new(),
+            Some(id) => {
+                let oid = git2::Oid::from_str(id)
+                    .map_err(|_| crate::Error::parse(path.clone(), "bad base id"))?;
+                snap.blob_text(path, oid)?
+            }
+        };
+        let new = p.changes.get(path).cloned().unwrap_or_default();
+        out.push((path.clone(), words(&old, &new)));
+    }
+    Ok(out)
+}
+
 pub fn is_unchanged(pieces: &[Piece]) -> bool {
     pieces.iter().all(|p| matches!(p, Piece::Same(_)))
 }

@@ -262,6 +262,37 @@ impl Group {
         Ok(self.file(&state, new, &[signer], now, false)?.0)
     }
 
+    /// Files a proposal to add a language to the charter. Returns its id.
+    pub fn propose_language(
+        &self,
+        key: &SigningKey,
+        lang: Lang,
+        texts: BTreeMap<crate::id::PrincipleId, String>,
+        title: Option<String>,
+        deadline: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<ProposalId> {
+        let _lock = self.repo.lock()?;
+        let state = self.state()?;
+        let proposer = state.member_for(key.public())?.clone();
+        let new = crate::amendment::build_language(
+            &state,
+            lang,
+            texts,
+            title,
+            deadline,
+            &proposer.id,
+            now,
+        )?;
+        let signer = Signer {
+            id: proposer.id.clone(),
+            name: proposer.name.clone(),
+            key,
+            act: Act::Propose,
+        };
+        Ok(self.file(&state, new, &[signer], now, false)?.0)
+    }
+
     /// Writes a new proposal with its first signed records in one commit;
     /// with `finalize`, finalizes it at once (a member's own departure or
     /// key rotation). The first signer makes the commit.

@@ -21,6 +21,7 @@ pub mod member;
 pub mod membership;
 pub mod proposal;
 pub mod repo;
+pub mod report;
 pub mod review;
 pub mod rules;
 pub mod signature;

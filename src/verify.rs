@@ -579,7 +579,11 @@ impl Walker<'_> {
         }
         let effect = finalization::effect(&pending, before, members, date)
             .map_err(|e| violation(oid, &decision_path, Rule::Finalization, e))?;
-        for (path, expected) in &effect {
+        // allowed_signers is generated from the member files: a wrong member
+        // file is the one to name.
+        let mut expected_files: Vec<_> = effect.iter().collect();
+        expected_files.sort_by_key(|(path, _)| path.as_str() == crate::member::ALLOWED_SIGNERS);
+        for (path, expected) in expected_files {
             let actual = after.read(path).map_err(|e| malformed(oid, e))?;
             if actual != *expected {
                 let what = match expected {

@@ -22,6 +22,7 @@ mod members;
 mod output;
 mod principles;
 mod propose;
+mod report;
 mod review;
 mod show;
 mod status;
@@ -70,6 +71,7 @@ enum Command {
     #[command(subcommand)]
     Review(review::ReviewCommand),
     Log(log::Args),
+    Report(report::Args),
     Diff(diff::Args),
     Apply(apply::Args),
     Members(members::Args),
@@ -185,6 +187,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Verify(a) => verify::run(&ctx, a),
         Command::Review(c) => review::run(&ctx, c),
         Command::Log(a) => log::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::Apply(a) => apply::run(&ctx, a),
         Command::Members(a) => members::run(&ctx, a),

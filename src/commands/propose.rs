@@ -39,6 +39,16 @@ pub enum ProposeCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Propose a new authentic language for the whole charter.
+    AddLanguage {
+        lang: Lang,
+        /// A folder with the text of every principle in that language, one
+        /// file per principle: <principle-id>.md, starting with "# <title>".
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Propose a candidate who has applied (charter apply) as a member.
     Member {
         candidate: MemberId,
@@ -146,6 +156,29 @@ pub fn parse_deadline(given: Option<&str>) -> Result<Option<charter::clock::Time
 pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
     let now = charter::clock::now()?;
     let (change, common, unchanged) = match cmd {
+        ProposeCommand::AddLanguage { lang, dir, common } => {
+            let dir = ctx.dir.join(dir);
+            let mut texts = BTreeMap::new();
+            let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+            for entry in entries {
+                let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+                let Some(stem) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_suffix(".md"))
+                else {
+                    continue;
+                };
+                let id: PrincipleId = stem.parse()?;
+                texts.insert(id, read_text_file(&path, true)?);
+            }
+            let group = ctx.group()?;
+            let key = ctx.signing_key()?;
+            let deadline = parse_deadline(common.deadline.as_deref())?;
+            let id = group.propose_language(&key, lang, texts, common.title, deadline, now)?;
+            print_id(common.json, &id, None);
+            return Ok(());
+        }
         ProposeCommand::Member { candidate, json } => {
             let group = ctx.group()?;
             let key = ctx.signing_key()?;

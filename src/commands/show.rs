@@ -1,8 +1,5 @@
 use charter::clock;
-use charter::diff::{self, Piece};
-use charter::group::State;
-use charter::proposal::{Proposal, ABSENT};
-use charter::Error;
+use charter::diff;
 use serde_json::{json, Value};
 
 use super::output::{colour, json, paint, word_diff, Paint};
@@ -18,32 +15,13 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Each changed file as a word diff against the text it was proposed on.
-pub fn changes(state: &State<'_>, p: &Proposal) -> Result<Vec<(String, Vec<Piece>)>, Error> {
-    let mut out = Vec::new();
-    let paths = p.changes.keys().chain(&p.file.removes);
-    for path in paths {
-        let old = match p.file.base.get(path).map(String::as_str) {
-            Some(ABSENT) | None => String::new(),
-            Some(id) => {
-                let oid = git2::Oid::from_str(id)
-                    .map_err(|_| Error::parse(path.clone(), "bad base id"))?;
-                state.snapshot.blob_text(path, oid)?
-            }
-        };
-        let new = p.changes.get(path).cloned().unwrap_or_default();
-        out.push((path.clone(), diff::words(&old, &new)));
-    }
-    Ok(out)
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
     let state = group.state()?;
     let now = clock::now()?;
     let p = state.proposal(&state.find(&args.id)?)?;
     let view = standing(&state, &p, &now);
-    let changes = changes(&state, &p)?;
+    let changes = diff::proposal(&state.snapshot, &p)?;
     let signatures: Vec<Value> = p
         .records
         .iter()
@@ -65,8 +43,11 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         (Some(s), charter::rules::Status::Open) => state.statement_gaps(s)?,
         _ => Vec::new(),
     };
+    let untouched =
+        charter::amendment::untouched_languages(&p, &state.governance.languages, &state.snapshot);
     if args.json {
         let mut v = view;
+        v["untouched_languages"] = json!(untouched);
         v["digest"] = json!(p.digest.to_string());
         v["statement"] = json!(p.statement);
         v["statement_gaps"] = json!(gaps);
@@ -126,6 +107,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         for line in word_diff(on, pieces).lines() {
             out.push_str(&format!("    {line}\n"));
         }
+    }
+    for gap in &untouched {
+        out.push_str(&format!(
+            "\n{} {}\n",
+            paint(on, Paint::Yellow, "warning:"),
+            super::status::untouched_message(gap)
+        ));
     }
     out.push_str(&format!("\n{}\n", paint(on, Paint::Bold, "Signatures")));
     let mut rows = Vec::new();
