@@ -106,10 +106,54 @@ impl Repo {
     }
 
     pub fn record_root(&self, root: Oid) -> Result<()> {
+        self.write_state("root", &format!("{root}\n"))
+    }
+
+    /// The trust root recorded in this clone, without looking for one.
+    pub fn recorded_root(&self) -> Option<Oid> {
+        let text = std::fs::read_to_string(self.state_dir().join("root")).ok()?;
+        Oid::from_str(text.trim()).ok()
+    }
+
+    /// The last commit verified against `root` in this clone, if any, with
+    /// the counts (commits, signatures, finalizations) up to it.
+    pub fn verified(&self, root: Oid) -> Option<(Oid, [usize; 3])> {
+        let text = std::fs::read_to_string(self.state_dir().join("verified")).ok()?;
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let [r, tip, a, b, c] = fields.as_slice() else {
+            return None;
+        };
+        if Oid::from_str(r).ok()? != root {
+            return None;
+        }
+        Some((
+            Oid::from_str(tip).ok()?,
+            [a.parse().ok()?, b.parse().ok()?, c.parse().ok()?],
+        ))
+    }
+
+    pub fn record_verified(&self, root: Oid, tip: Oid, counts: [usize; 3]) -> Result<()> {
+        let [a, b, c] = counts;
+        self.write_state("verified", &format!("{root} {tip} {a} {b} {c}\n"))
+    }
+
+    /// The last tip of `remote` this clone verified and took.
+    pub fn remote_tip(&self, remote: &str) -> Option<Oid> {
+        let text = std::fs::read_to_string(self.state_dir().join(remote_file(remote))).ok()?;
+        Oid::from_str(text.trim()).ok()
+    }
+
+    pub fn record_remote_tip(&self, remote: &str, tip: Oid) -> Result<()> {
+        self.write_state(&remote_file(remote), &format!("{tip}\n"))
+    }
+
+    fn write_state(&self, name: &str, text: &str) -> Result<()> {
         let dir = self.state_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let path = dir.join("root");
-        std::fs::write(&path, format!("{root}\n")).map_err(|e| Error::io(&path, e))
+        let path = dir.join(name);
+        let tmp = dir.join(format!("{name}.tmp"));
+        std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
     }
 
     /// Follows first parents from HEAD to the commit that has none.
@@ -232,6 +276,21 @@ impl Repo {
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.git.config().ok()?.get_string(key).ok()
     }
+}
+
+/// A remote's state file: its name, made safe as a file name.
+fn remote_file(remote: &str) -> String {
+    let safe: String = remote
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("remote-{safe}")
 }
 
 pub struct Lock {

@@ -110,8 +110,6 @@ struct Walker<'r> {
     repo: &'r Repo,
     root: Oid,
     summary: Summary,
-    /// The commit that closed each year's review.
-    closings: BTreeMap<i32, Oid>,
 }
 
 /// Verifies HEAD's history against the trust root `root`. The outer error is
@@ -121,35 +119,101 @@ pub fn verify(repo: &Repo, root: Oid) -> Result<Outcome> {
     let head = repo.head()?.ok_or_else(|| Error::NotAGroup {
         path: repo.workdir(),
     })?;
-    let mut walk = repo.git().revwalk()?;
-    walk.push(head.id())?;
+    verify_from(repo, root, head.id(), None, &mut |_, _| {})
+}
+
+/// Verifies the history of `tip`; with `since` (a commit already verified
+/// against the same root, an ancestor of `tip`), only the commits after it.
+/// `progress` hears (done, total) as commits are checked.
+pub fn verify_from(
+    repo: &Repo,
+    root: Oid,
+    tip: Oid,
+    since: Option<Oid>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome> {
+    let git = repo.git();
+    let mut walk = git.revwalk()?;
+    walk.push(tip)?;
+    if let Some(since) = since {
+        walk.hide(since)?;
+    }
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    let commits: Vec<Oid> = walk.collect::<std::result::Result<_, _>>()?;
     let mut w = Walker {
         repo,
         root,
         summary: Summary {
             root: root.to_string(),
-            head: head.id().to_string(),
+            head: tip.to_string(),
             ..Summary::default()
         },
-        closings: BTreeMap::new(),
     };
-    for oid in walk {
-        let oid = oid?;
-        if let Err(v) = w.commit(oid) {
+    for (i, oid) in commits.iter().enumerate() {
+        if let Err(v) = w.commit(*oid) {
             return Ok(Err(v));
         }
         w.summary.commits += 1;
+        progress(i + 1, commits.len());
     }
-    if let Err(v) = w.tags() {
+    if let Err(v) = check_tags(repo, tip) {
         return Ok(Err(v));
     }
-    let snap = repo.snapshot(head.id())?;
+    let snap = repo.snapshot(tip)?;
     let gov = Governance::parse(&snap.require(governance::PATH)?)?;
     w.summary.members = Members::load(&snap)?.len();
     w.summary.principles = Charter::load(&snap, &gov.languages)?.principles.len();
     w.summary.proposals = proposal::list(&snap)?.len();
     Ok(Ok(w.summary))
+}
+
+/// Every `charter-<year>` tag must sit, in this history, on the commit that
+/// finalized the closing of that year's review.
+fn check_tags(repo: &Repo, tip: Oid) -> std::result::Result<(), Violation> {
+    let git = repo.git();
+    let internal = |e: git2::Error| violation(tip, ".", Rule::Malformed, e);
+    let names = git.tag_names(Some("charter-*")).map_err(internal)?;
+    for name in names.iter().flatten() {
+        let reference = format!("refs/tags/{name}");
+        let target = git
+            .revparse_single(&reference)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(internal)?;
+        let bad = |why: String| Err(violation(target.id(), reference.clone(), Rule::Tag, why));
+        let Some(year) = name
+            .strip_prefix("charter-")
+            .and_then(|y| y.parse::<i32>().ok())
+        else {
+            return bad("not a review year".into());
+        };
+        let in_history =
+            target.id() == tip || git.graph_descendant_of(tip, target.id()).unwrap_or(false);
+        if !in_history {
+            return bad("the tagged commit is not in this history".into());
+        }
+        let after = repo
+            .snapshot(target.id())
+            .map_err(|e| malformed(target.id(), e))?;
+        let closing = crate::review::load(&after, year)
+            .ok()
+            .flatten()
+            .and_then(|r| r.closing);
+        let Some(closing) = closing else {
+            return bad(format!("the review of {year} is not closed there"));
+        };
+        let decision = format!("{}/{}", closing.dir(), proposal::DECISION);
+        let parent_has = target
+            .parent(0)
+            .ok()
+            .and_then(|p| p.tree().ok())
+            .is_some_and(|t| t.get_path(std::path::Path::new(&decision)).is_ok());
+        if parent_has || after.id(&decision).is_none() {
+            return bad(format!(
+                "not the commit that closed the review of {year} ({closing})"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn violation(
@@ -190,45 +254,6 @@ enum Touched {
 }
 
 impl Walker<'_> {
-    /// Every `charter-<year>` tag must sit on the commit that closed the
-    /// review of that year.
-    fn tags(&self) -> std::result::Result<(), Violation> {
-        let git = self.repo.git();
-        let internal = |e: git2::Error| violation(Oid::zero(), ".", Rule::Malformed, e);
-        let names = git.tag_names(Some("charter-*")).map_err(internal)?;
-        for name in names.iter().flatten() {
-            let reference = format!("refs/tags/{name}");
-            let target = git
-                .revparse_single(&reference)
-                .and_then(|o| o.peel_to_commit())
-                .map(|c| c.id())
-                .map_err(internal)?;
-            let year = name
-                .strip_prefix("charter-")
-                .and_then(|y| y.parse::<i32>().ok());
-            match year.and_then(|y| self.closings.get(&y)) {
-                Some(closing) if *closing == target => {}
-                Some(closing) => {
-                    return Err(violation(
-                        target,
-                        reference,
-                        Rule::Tag,
-                        format!("the review was closed in commit {closing}, not here"),
-                    ))
-                }
-                None => {
-                    return Err(violation(
-                        target,
-                        reference,
-                        Rule::Tag,
-                        "no review of that year was closed in this history",
-                    ))
-                }
-            }
-        }
-        Ok(())
-    }
-
     fn commit(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
         let git = self.repo.git();
         let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
@@ -247,7 +272,9 @@ impl Walker<'_> {
             }
             return self.genesis(oid);
         }
-        // A merge is judged by what it brings relative to its first parent.
+        if commit.parent_count() > 1 {
+            return self.merge(oid, &commit);
+        }
         let parent = commit.parent_id(0).map_err(internal)?;
         let before = self.repo.snapshot(parent).map_err(|e| malformed(oid, e))?;
         let after = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
@@ -288,6 +315,105 @@ impl Walker<'_> {
                 "more than one proposal finalized in one commit",
             )),
         }
+    }
+
+    /// A merge may only combine what its two histories did, each verified on
+    /// its own: every path must end as one side left it where the other did
+    /// not touch it. Where both changed a signed record (two finalizations
+    /// of one proposal), one side's version is kept; both changing a
+    /// governed file differently is refused.
+    fn merge(&mut self, oid: Oid, commit: &git2::Commit<'_>) -> std::result::Result<(), Violation> {
+        let git = self.repo.git();
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        if commit.parent_count() != 2 {
+            return Err(violation(
+                oid,
+                ".",
+                Rule::GovernedChange,
+                "a merge of more than two histories",
+            ));
+        }
+        let (p1, p2) = (
+            commit.parent_id(0).map_err(internal)?,
+            commit.parent_id(1).map_err(internal)?,
+        );
+        let base = git.merge_base(p1, p2).map_err(|_| {
+            violation(
+                oid,
+                ".",
+                Rule::TrustRoot,
+                "the merged histories share no commit",
+            )
+        })?;
+        let tree = |c: Oid| git.find_commit(c).and_then(|c| c.tree()).map_err(internal);
+        let (tb, t1, t2, tm) = (tree(base)?, tree(p1)?, tree(p2)?, tree(oid)?);
+        let mut paths = BTreeSet::new();
+        for other in [&t1, &t2, &tm] {
+            let diff = git
+                .diff_tree_to_tree(Some(&tb), Some(other), None)
+                .map_err(internal)?;
+            for d in diff.deltas() {
+                for f in [d.old_file(), d.new_file()] {
+                    if let Some(p) = f.path().and_then(|p| p.to_str()) {
+                        paths.insert(p.to_string());
+                    }
+                }
+            }
+        }
+        let blob =
+            |t: &git2::Tree<'_>, p: &str| t.get_path(std::path::Path::new(p)).ok().map(|e| e.id());
+        for path in &paths {
+            let (b, a1, a2, m) = (
+                blob(&tb, path),
+                blob(&t1, path),
+                blob(&t2, path),
+                blob(&tm, path),
+            );
+            let signed = path.starts_with("proposals/");
+            let allowed: Vec<Option<Oid>> = if a1 == a2 {
+                vec![a1]
+            } else if a1 == b {
+                vec![a2]
+            } else if a2 == b {
+                vec![a1]
+            } else if signed {
+                vec![a1, a2]
+            } else if path == crate::member::ALLOWED_SIGNERS {
+                // Generated from the member files; checked against them below.
+                vec![m]
+            } else {
+                return Err(violation(
+                    oid,
+                    path.clone(),
+                    Rule::GovernedChange,
+                    "both merged histories changed it differently",
+                ));
+            };
+            if !allowed.contains(&m) {
+                let rule = if signed {
+                    Rule::AppendOnly
+                } else {
+                    Rule::GovernedChange
+                };
+                return Err(violation(
+                    oid,
+                    path.clone(),
+                    rule,
+                    "the merge makes a change neither history made",
+                ));
+            }
+        }
+        let after = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
+        let gov = Governance::parse(
+            &after
+                .require(governance::PATH)
+                .map_err(|e| malformed(oid, e))?,
+        )
+        .map_err(|e| malformed(oid, e))?;
+        Charter::load(&after, &gov.languages).map_err(|e| malformed(oid, e))?;
+        Members::load(&after).map_err(|e| malformed(oid, e))?;
+        crate::review::load_all(&after).map_err(|e| malformed(oid, e))?;
+        Ok(())
     }
 
     /// The root commit must hold a valid charter, rules and members, and
@@ -612,9 +738,6 @@ impl Walker<'_> {
         Charter::load(after, &gov.languages).map_err(|e| malformed(oid, e))?;
         Members::load(after).map_err(|e| malformed(oid, e))?;
         crate::review::load_all(after).map_err(|e| malformed(oid, e))?;
-        if let (proposal::Kind::ReviewClose, Some(year)) = (p.file.kind, p.file.review) {
-            self.closings.insert(year, oid);
-        }
         self.summary.finalizations += 1;
         Ok(())
     }

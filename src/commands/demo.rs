@@ -192,6 +192,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         &here,
         super::verify::Args {
             root: None,
+            full: false,
             json: false,
         },
     )?;
