@@ -432,6 +432,18 @@ impl Group {
         self.write_finalization(&state, &member.name, &member.id, key, &proposal, now)
     }
 
+    /// Finalizes `proposal` on top of HEAD; the caller holds the lock.
+    pub(crate) fn finalize_unlocked(
+        &self,
+        state: &State<'_>,
+        member: &Member,
+        key: &SigningKey,
+        proposal: &Proposal,
+        now: Timestamp,
+    ) -> Result<Oid> {
+        self.write_finalization(state, &member.name, &member.id, key, proposal, now)
+    }
+
     /// Builds, checks against the rules and signs one act.
     #[allow(clippy::too_many_arguments)]
     fn sign_act(

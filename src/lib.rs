@@ -27,6 +27,7 @@ pub mod rules;
 pub mod signature;
 pub mod snapshot;
 pub mod statement;
+pub mod sync;
 pub mod template;
 pub mod verify;
 

@@ -193,6 +193,19 @@ impl Repo {
         message: &str,
         who: &Committer<'_>,
     ) -> Result<Oid> {
+        let oid = self.write_commit(parent, edits, message, who)?;
+        self.advance(parent.map(|p| p.id()), oid, message)?;
+        Ok(oid)
+    }
+
+    /// Writes one signed commit object; moves nothing.
+    pub fn write_commit(
+        &self,
+        parent: Option<&Commit<'_>>,
+        edits: &Edits,
+        message: &str,
+        who: &Committer<'_>,
+    ) -> Result<Oid> {
         let tree_id = self.write_tree(parent, edits)?;
         let tree = self.git.find_tree(tree_id)?;
         let time = git2::Time::new(who.when.timestamp(), 0);
@@ -205,9 +218,14 @@ impl Repo {
             .map_err(|_| Error::Usage("commit text is not UTF-8".into()))?
             .to_string();
         let signature = who.key.sign(GIT_NAMESPACE, buffer.as_bytes())?;
-        let oid = self.git.commit_signed(&buffer, &signature, None)?;
+        Ok(self.git.commit_signed(&buffer, &signature, None)?)
+    }
 
+    /// Moves the branch from `old` to `new` (refusing if it moved
+    /// meanwhile), updating the work tree first.
+    pub fn advance(&self, old: Option<Oid>, new: Oid, message: &str) -> Result<()> {
         if !self.git.is_bare() {
+            let tree = self.git.find_commit(new)?.tree()?;
             let mut checkout = CheckoutBuilder::new();
             checkout.safe().recreate_missing(true);
             self.git
@@ -215,19 +233,41 @@ impl Repo {
         }
         let branch = self.branch_name();
         let reflog = message.lines().next().unwrap_or("charter");
-        match parent {
+        match old {
             Some(p) => {
-                self.git
-                    .reference_matching(&branch, oid, true, p.id(), reflog)?;
+                self.git.reference_matching(&branch, new, true, p, reflog)?;
             }
             None => {
-                self.git.reference(&branch, oid, false, reflog)?;
+                self.git.reference(&branch, new, false, reflog)?;
             }
         }
-        Ok(oid)
+        Ok(())
     }
 
-    fn branch_name(&self) -> String {
+    /// Runs the system `git` in this repository, so the user's SSH
+    /// configuration and credential helpers apply. Returns stdout.
+    pub fn run_git(&self, args: &[&str]) -> std::result::Result<String, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(self.workdir())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr);
+            Err(err
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; "))
+        }
+    }
+
+    pub fn branch_name(&self) -> String {
         match self.git.find_reference("HEAD") {
             Ok(r) => r
                 .symbolic_target()

@@ -174,44 +174,56 @@ fn check_tags(repo: &Repo, tip: Oid) -> std::result::Result<(), Violation> {
     let internal = |e: git2::Error| violation(tip, ".", Rule::Malformed, e);
     let names = git.tag_names(Some("charter-*")).map_err(internal)?;
     for name in names.iter().flatten() {
-        let reference = format!("refs/tags/{name}");
         let target = git
-            .revparse_single(&reference)
+            .revparse_single(&format!("refs/tags/{name}"))
             .and_then(|o| o.peel_to_commit())
             .map_err(internal)?;
-        let bad = |why: String| Err(violation(target.id(), reference.clone(), Rule::Tag, why));
-        let Some(year) = name
-            .strip_prefix("charter-")
-            .and_then(|y| y.parse::<i32>().ok())
-        else {
-            return bad("not a review year".into());
-        };
-        let in_history =
-            target.id() == tip || git.graph_descendant_of(tip, target.id()).unwrap_or(false);
-        if !in_history {
-            return bad("the tagged commit is not in this history".into());
-        }
-        let after = repo
-            .snapshot(target.id())
-            .map_err(|e| malformed(target.id(), e))?;
-        let closing = crate::review::load(&after, year)
-            .ok()
-            .flatten()
-            .and_then(|r| r.closing);
-        let Some(closing) = closing else {
-            return bad(format!("the review of {year} is not closed there"));
-        };
-        let decision = format!("{}/{}", closing.dir(), proposal::DECISION);
-        let parent_has = target
-            .parent(0)
-            .ok()
-            .and_then(|p| p.tree().ok())
-            .is_some_and(|t| t.get_path(std::path::Path::new(&decision)).is_ok());
-        if parent_has || after.id(&decision).is_none() {
-            return bad(format!(
-                "not the commit that closed the review of {year} ({closing})"
-            ));
-        }
+        check_tag(repo, tip, name, target.id())?;
+    }
+    Ok(())
+}
+
+/// One `charter-<year>` tag on `target`, judged against the history of `tip`.
+pub fn check_tag(
+    repo: &Repo,
+    tip: Oid,
+    name: &str,
+    target: Oid,
+) -> std::result::Result<(), Violation> {
+    let git = repo.git();
+    let reference = format!("refs/tags/{name}");
+    let bad = |why: String| Err(violation(target, reference.clone(), Rule::Tag, why));
+    let Some(year) = name
+        .strip_prefix("charter-")
+        .and_then(|y| y.parse::<i32>().ok())
+    else {
+        return bad("not a review year".into());
+    };
+    let in_history = target == tip || git.graph_descendant_of(tip, target).unwrap_or(false);
+    if !in_history {
+        return bad("the tagged commit is not in this history".into());
+    }
+    let commit = git
+        .find_commit(target)
+        .map_err(|e| violation(target, reference.clone(), Rule::Malformed, e))?;
+    let after = repo.snapshot(target).map_err(|e| malformed(target, e))?;
+    let closing = crate::review::load(&after, year)
+        .ok()
+        .flatten()
+        .and_then(|r| r.closing);
+    let Some(closing) = closing else {
+        return bad(format!("the review of {year} is not closed there"));
+    };
+    let decision = format!("{}/{}", closing.dir(), proposal::DECISION);
+    let parent_has = commit
+        .parent(0)
+        .ok()
+        .and_then(|p| p.tree().ok())
+        .is_some_and(|t| t.get_path(std::path::Path::new(&decision)).is_ok());
+    if parent_has || after.id(&decision).is_none() {
+        return bad(format!(
+            "not the commit that closed the review of {year} ({closing})"
+        ));
     }
     Ok(())
 }

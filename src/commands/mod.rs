@@ -26,6 +26,7 @@ mod report;
 mod review;
 mod show;
 mod status;
+mod sync;
 mod text;
 mod verify;
 
@@ -70,6 +71,7 @@ enum Command {
     /// The annual review: open, close, status.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    Sync(sync::Args),
     Log(log::Args),
     Report(report::Args),
     Diff(diff::Args),
@@ -186,6 +188,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Show(a) => show::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
         Command::Review(c) => review::run(&ctx, c),
+        Command::Sync(a) => sync::run(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),

@@ -1,0 +1,442 @@
+//! Working across clones (DESIGN.md §7): `sync` fetches a remote through the
+//! system `git`, verifies everything that came in before taking it, replays
+//! this clone's unpublished acts on top (their signature files unchanged,
+//! their commits re-signed), finalizes what became complete, and pushes,
+//! retrying when it loses a race.
+
+use git2::{Oid, Sort};
+
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::group::Group;
+use crate::id::ProposalId;
+use crate::key::SigningKey;
+use crate::proposal::{self, Proposal};
+use crate::repo::{Committer, Edits};
+use crate::rules;
+use crate::snapshot::Snapshot;
+use crate::verify::{self, Violation};
+
+/// How many times a lost push race is retried.
+const ATTEMPTS: usize = 6;
+
+#[derive(Debug, Default)]
+pub struct SyncOutcome {
+    /// The remote's tip as fetched and verified (none for an empty remote).
+    pub fetched: Option<Oid>,
+    /// Local commits replayed on top of it.
+    pub replayed: usize,
+    /// Local acts dropped because the remote's history made them moot
+    /// (a finalization already made there, an act on a closed proposal).
+    pub dropped: Vec<String>,
+    pub finalized: Vec<ProposalId>,
+    pub pushed: bool,
+    pub head: Option<Oid>,
+    pub attempts: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{remote}: {message}")]
+    Remote { remote: String, message: String },
+    #[error("{remote} rolled back: it points to {now}, which does not contain {recorded}, the tip verified before")]
+    Rollback {
+        remote: String,
+        recorded: Oid,
+        now: Oid,
+    },
+    #[error("{remote} does not descend from the trust root {root}")]
+    OtherRoot { remote: String, root: Oid },
+    #[error("{remote} fails verification: {violation}")]
+    Refused {
+        remote: String,
+        violation: Box<Violation>,
+    },
+    #[error("{0}")]
+    Library(#[from] Error),
+}
+
+impl Group {
+    /// Syncs with `remote`. `key` re-signs this clone's replayed commits and
+    /// any finalization they complete; without unpublished acts none is
+    /// needed.
+    pub fn sync(
+        &self,
+        remote: &str,
+        key: Option<&SigningKey>,
+        now: Timestamp,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<SyncOutcome, SyncError> {
+        let _lock = self.repo().lock()?;
+        for attempt in 1..=ATTEMPTS {
+            let mut outcome = SyncOutcome {
+                attempts: attempt,
+                ..SyncOutcome::default()
+            };
+            let incoming = self.fetch(remote, progress)?;
+            outcome.fetched = incoming;
+            self.take(remote, incoming, key, now, &mut outcome)?;
+            let head = self.repo().head()?.map(|c| c.id());
+            outcome.head = head;
+            let Some(head) = head else { return Ok(outcome) };
+            if Some(head) == incoming {
+                return Ok(outcome);
+            }
+            let branch = self.repo().branch_name();
+            let refspec = format!("{head}:{branch}");
+            let tags = "refs/tags/charter-*:refs/tags/charter-*";
+            match self
+                .repo()
+                .run_git(&["push", "--quiet", remote, &refspec, tags])
+            {
+                Ok(_) => {
+                    self.repo().record_remote_tip(remote, head)?;
+                    outcome.pushed = true;
+                    return Ok(outcome);
+                }
+                Err(message) if lost_race(&message) => {
+                    std::thread::sleep(std::time::Duration::from_millis(50 * attempt as u64));
+                    continue;
+                }
+                Err(message) => {
+                    return Err(SyncError::Remote {
+                        remote: remote.to_string(),
+                        message,
+                    })
+                }
+            }
+        }
+        Err(SyncError::Remote {
+            remote: remote.to_string(),
+            message: format!("the push lost the race {ATTEMPTS} times; run sync again"),
+        })
+    }
+
+    /// Fetches the remote's branch into a private ref and verifies it:
+    /// trust root, no rollback, every rule. Returns its tip.
+    fn fetch(
+        &self,
+        remote: &str,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<Option<Oid>, SyncError> {
+        let repo = self.repo();
+        let remote_err = |message: String| SyncError::Remote {
+            remote: remote.to_string(),
+            message,
+        };
+        let branch = repo.branch_name();
+        let incoming_ref = format!("refs/charter/incoming/{}", safe(remote));
+        let refspec = format!("+{branch}:{incoming_ref}");
+        match repo.run_git(&["fetch", "--quiet", "--no-tags", remote, &refspec]) {
+            Ok(_) => {}
+            Err(m) if m.contains("couldn't find remote ref") => return Ok(None),
+            Err(m) => return Err(remote_err(m)),
+        }
+        let git = repo.git();
+        let incoming = git.refname_to_id(&incoming_ref).map_err(Error::from)?;
+        let root = repo.root()?;
+        if incoming != root && !git.graph_descendant_of(incoming, root).unwrap_or(false) {
+            return Err(SyncError::OtherRoot {
+                remote: remote.to_string(),
+                root,
+            });
+        }
+        if let Some(recorded) = repo.remote_tip(remote) {
+            if incoming != recorded && !git.graph_descendant_of(incoming, recorded).unwrap_or(false)
+            {
+                return Err(SyncError::Rollback {
+                    remote: remote.to_string(),
+                    recorded,
+                    now: incoming,
+                });
+            }
+        }
+        let known = |c: Oid| c == incoming || git.graph_descendant_of(incoming, c).unwrap_or(false);
+        let since = repo
+            .verified(root)
+            .map(|(v, _)| v)
+            .filter(|v| known(*v))
+            .or(repo.remote_tip(remote).filter(|v| known(*v)));
+        match verify::verify_from(repo, root, incoming, since, progress)? {
+            Ok(_) => {}
+            Err(violation) => {
+                let _ = git
+                    .find_reference(&incoming_ref)
+                    .and_then(|mut r| r.delete());
+                return Err(SyncError::Refused {
+                    remote: remote.to_string(),
+                    violation: Box::new(violation),
+                });
+            }
+        }
+        self.fetch_tags(remote, incoming)?;
+        repo.record_remote_tip(remote, incoming)?;
+        Ok(Some(incoming))
+    }
+
+    /// Takes the remote's `charter-<year>` tags that are new here, each
+    /// checked to sit on the commit that closed that year's review; a tag
+    /// the remote moved is refused.
+    fn fetch_tags(&self, remote: &str, incoming: Oid) -> std::result::Result<(), SyncError> {
+        let repo = self.repo();
+        let git = repo.git();
+        let space = format!("refs/charter/incoming-tags/{}/", safe(remote));
+        let refspec = format!("+refs/tags/charter-*:{space}charter-*");
+        repo.run_git(&["fetch", "--quiet", "--no-tags", remote, &refspec])
+            .map_err(|message| SyncError::Remote {
+                remote: remote.to_string(),
+                message,
+            })?;
+        let names: Vec<String> = git
+            .references_glob(&format!("{space}*"))
+            .map_err(Error::from)?
+            .filter_map(|r| r.ok().and_then(|r| r.name().map(str::to_string)))
+            .collect();
+        for full in names {
+            let name = full.trim_start_matches(&space).to_string();
+            let target = git.refname_to_id(&full).map_err(Error::from)?;
+            let _ = git.find_reference(&full).and_then(|mut r| r.delete());
+            let local = format!("refs/tags/{name}");
+            match git.refname_to_id(&local) {
+                Ok(existing) if existing == target => continue,
+                Ok(existing) => {
+                    return Err(SyncError::Remote {
+                        remote: remote.to_string(),
+                        message: format!("tag {name} moved from {existing} to {target}; refused"),
+                    })
+                }
+                Err(_) => {}
+            }
+            if let Err(violation) = verify::check_tag(repo, incoming, &name, target) {
+                return Err(SyncError::Refused {
+                    remote: remote.to_string(),
+                    violation: Box::new(violation),
+                });
+            }
+            git.reference(&local, target, false, "sync: review tag")
+                .map_err(Error::from)?;
+        }
+        Ok(())
+    }
+
+    /// Puts this clone on top of `incoming`: a fast-forward, or a replay of
+    /// the local acts the remote does not have.
+    fn take(
+        &self,
+        remote: &str,
+        incoming: Option<Oid>,
+        key: Option<&SigningKey>,
+        now: Timestamp,
+        outcome: &mut SyncOutcome,
+    ) -> std::result::Result<(), SyncError> {
+        let repo = self.repo();
+        let git = repo.git();
+        let (Some(incoming), Some(head)) = (incoming, repo.head()?.map(|c| c.id())) else {
+            return Ok(());
+        };
+        if head == incoming || git.graph_descendant_of(head, incoming).unwrap_or(false) {
+            return Ok(());
+        }
+        let mut walk = git.revwalk().map_err(Error::from)?;
+        walk.push(head).map_err(Error::from)?;
+        walk.hide(incoming).map_err(Error::from)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(Error::from)?;
+        let local: Vec<Oid> = walk
+            .collect::<std::result::Result<_, _>>()
+            .map_err(Error::from)?;
+        if local.is_empty() {
+            repo.advance(
+                Some(head),
+                incoming,
+                &format!("sync: fast-forward to {remote}"),
+            )?;
+            return Ok(());
+        }
+        let key = key.ok_or_else(|| {
+            Error::Usage(
+                "this clone has acts the remote lacks: give your key to re-sign them (--key)"
+                    .into(),
+            )
+        })?;
+        let state = self.state()?;
+        let me = state.member_for(key.public()).cloned();
+        let mut tip = incoming;
+        let mut touched: Vec<ProposalId> = Vec::new();
+        for oid in local {
+            let commit = git.find_commit(oid).map_err(Error::from)?;
+            let Some(edits) = self.replayable(&commit, tip, &mut touched, outcome)? else {
+                continue;
+            };
+            let parent = git.find_commit(tip).map_err(Error::from)?;
+            let name = commit.author().name().unwrap_or("charter").to_string();
+            let email = commit
+                .author()
+                .email()
+                .unwrap_or("charter@charter.invalid")
+                .to_string();
+            let when = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or(now);
+            let who = Committer {
+                name,
+                email,
+                key,
+                when,
+            };
+            let message = commit.message().unwrap_or("charter act").to_string();
+            tip = repo.write_commit(Some(&parent), &edits, &message, &who)?;
+            outcome.replayed += 1;
+        }
+        repo.advance(Some(head), tip, &format!("sync: replay on {remote}"))?;
+        // What the replayed acts completed is finalized anew, on top.
+        if let Ok(member) = me {
+            for id in touched {
+                let state = self.state()?;
+                let Ok(p) = state.proposal(&id) else { continue };
+                if rules::check_finalize(&p, &state.members, &state.snapshot, &now).is_ok() {
+                    self.finalize_unlocked(&state, &member, key, &p, now)?;
+                    outcome.finalized.push(id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The files a local commit adds under `proposals/`, minus what the new
+    /// base already has, minus finalizations (made anew); `None` when
+    /// nothing of it still applies on `base`.
+    fn replayable(
+        &self,
+        commit: &git2::Commit<'_>,
+        base: Oid,
+        touched: &mut Vec<ProposalId>,
+        outcome: &mut SyncOutcome,
+    ) -> Result<Option<Edits>> {
+        let repo = self.repo();
+        let git = repo.git();
+        let parent_tree = match commit.parent(0) {
+            Ok(p) => Some(p.tree()?),
+            Err(_) => None,
+        };
+        let diff = git.diff_tree_to_tree(parent_tree.as_ref(), Some(&commit.tree()?), None)?;
+        let base_snap = repo.snapshot(base)?;
+        let mine = repo.snapshot(commit.id())?;
+        let mut edits = Edits::default();
+        let mut ids = Vec::new();
+        for delta in diff.deltas() {
+            if delta.status() != git2::Delta::Added {
+                continue;
+            }
+            let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
+                continue;
+            };
+            let Some(id) = proposal_of(path) else {
+                continue;
+            };
+            if path.ends_with(&format!("/{}", proposal::DECISION)) {
+                outcome
+                    .dropped
+                    .push(format!("finalization of {id} (made anew if still due)"));
+                if !touched.contains(&id) {
+                    touched.push(id);
+                }
+                continue;
+            }
+            let text = mine.require(path)?;
+            match base_snap.read(path)? {
+                Some(existing) if existing == text => continue,
+                Some(_) => {
+                    return Err(Error::Usage(format!(
+                        "{path}: the remote has a different file there (proposal {id} was filed twice?); withdraw yours and propose again"
+                    )))
+                }
+                None => {}
+            }
+            edits.put(path, text);
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if edits.write.is_empty() {
+            return Ok(None);
+        }
+        // The acts must still be allowed on top of what the remote did.
+        let candidate = repo.git().find_commit(base)?;
+        let tree = {
+            let mut index = git2::Index::new()?;
+            index.read_tree(&candidate.tree()?)?;
+            for (path, bytes) in &edits.write {
+                let entry = git2::IndexEntry {
+                    ctime: git2::IndexTime::new(0, 0),
+                    mtime: git2::IndexTime::new(0, 0),
+                    dev: 0,
+                    ino: 0,
+                    mode: 0o100644,
+                    uid: 0,
+                    gid: 0,
+                    file_size: bytes.len() as u32,
+                    id: git.blob(bytes)?,
+                    flags: 0,
+                    flags_extended: 0,
+                    path: path.as_bytes().to_vec(),
+                };
+                index.add(&entry)?;
+            }
+            index.write_tree_to(git)?
+        };
+        let snap = Snapshot::new(git, git.find_tree(tree)?);
+        let members = crate::member::Members::load(&base_snap)?;
+        for id in &ids {
+            let before = Proposal::load(&base_snap, id).ok();
+            let after = Proposal::load(&snap, id)?;
+            let old: Vec<String> = before
+                .iter()
+                .flat_map(|p| p.records.iter().map(|r| r.path.clone()))
+                .collect();
+            let mut state = after.clone();
+            state.records.retain(|r| old.contains(&r.path));
+            for r in after.records.iter().filter(|r| !old.contains(&r.path)) {
+                if let Err(e) = rules::check_act(&state, &members, &r.act.message) {
+                    outcome.dropped.push(format!("{} ({e})", r.path));
+                    return Ok(None);
+                }
+                state.records.push(r.clone());
+            }
+            if !touched.contains(id) {
+                touched.push(id.clone());
+            }
+        }
+        Ok(Some(edits))
+    }
+}
+
+/// `proposals/<year>/<id>/...` → the id.
+fn proposal_of(path: &str) -> Option<ProposalId> {
+    let mut parts = path.strip_prefix("proposals/")?.split('/');
+    let _year = parts.next()?;
+    parts.next()?.parse().ok()
+}
+
+fn lost_race(message: &str) -> bool {
+    [
+        "rejected",
+        "fetch first",
+        "non-fast-forward",
+        "failed to update ref",
+        "cannot lock ref",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+fn safe(remote: &str) -> String {
+    remote
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
