@@ -125,18 +125,7 @@ pub fn build(
             (Kind::Retire, principle, changes, removes, title)
         }
     };
-    let base = changes
-        .keys()
-        .chain(&removes)
-        .map(|p| {
-            let id = state
-                .snapshot
-                .id(p)
-                .map(|o| o.to_string())
-                .unwrap_or_else(|| ABSENT.into());
-            (p.clone(), id)
-        })
-        .collect();
+    let base = base_of(state, changes.keys().chain(&removes));
     let mut file = ProposalFile::new(
         kind,
         draft.title.unwrap_or(default_title),
@@ -165,6 +154,20 @@ pub fn build(
         changes,
         statement: None,
     })
+}
+
+/// The blob id of each path as it stands, `absent` for a new file: what a
+/// proposal is made against.
+fn base_of<'a>(
+    state: &State<'_>,
+    paths: impl Iterator<Item = &'a String>,
+) -> BTreeMap<String, String> {
+    paths
+        .map(|p| {
+            let id = state.snapshot.id(p).map(|o| o.to_string());
+            (p.clone(), id.unwrap_or_else(|| ABSENT.into()))
+        })
+        .collect()
 }
 
 fn unknown_principle(p: &PrincipleId) -> Error {
@@ -340,17 +343,7 @@ pub fn build_language(
         crate::governance::PATH.to_string(),
         crate::error::to_toml(&gov)?,
     );
-    let base = changes
-        .keys()
-        .map(|p| {
-            let id = state
-                .snapshot
-                .id(p)
-                .map(|o| o.to_string())
-                .unwrap_or_else(|| ABSENT.into());
-            (p.clone(), id)
-        })
-        .collect();
+    let base = base_of(state, changes.keys());
     let mut file = ProposalFile::new(
         Kind::AddLanguage,
         title.unwrap_or_else(|| format!("Add the language '{lang}'")),

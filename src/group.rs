@@ -253,12 +253,7 @@ impl Group {
         let state = self.state()?;
         let proposer = state.member_for(key.public())?.clone();
         let new = crate::amendment::build(&state, draft, &proposer.id, now)?;
-        let signer = Signer {
-            id: proposer.id.clone(),
-            name: proposer.name.clone(),
-            key,
-            act: Act::Propose,
-        };
+        let signer = Signer::proposer(&proposer, key);
         Ok(self.file(&state, new, &[signer], now, false)?.0)
     }
 
@@ -284,12 +279,7 @@ impl Group {
             &proposer.id,
             now,
         )?;
-        let signer = Signer {
-            id: proposer.id.clone(),
-            name: proposer.name.clone(),
-            key,
-            act: Act::Propose,
-        };
+        let signer = Signer::proposer(&proposer, key);
         Ok(self.file(&state, new, &[signer], now, false)?.0)
     }
 
@@ -545,6 +535,18 @@ pub(crate) struct Signer<'k> {
     pub name: String,
     pub key: &'k SigningKey,
     pub act: Act,
+}
+
+impl<'k> Signer<'k> {
+    /// A member's `propose` act.
+    pub fn proposer(member: &Member, key: &'k SigningKey) -> Self {
+        Self {
+            id: member.id.clone(),
+            name: member.name.clone(),
+            key,
+            act: Act::Propose,
+        }
+    }
 }
 
 /// A proposal ready to be filed.

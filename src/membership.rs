@@ -245,12 +245,7 @@ impl Group {
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer {
-            id: proposer.id,
-            name: proposer.name,
-            key,
-            act: Act::Propose,
-        };
+        let signer = Signer::proposer(&proposer, key);
         let id = self.file(&state, new, &[signer], now, false)?.0;
         Ok(id)
     }
@@ -273,12 +268,7 @@ impl Group {
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer {
-            id: member.id,
-            name: member.name,
-            key,
-            act: Act::Propose,
-        };
+        let signer = Signer::proposer(&member, key);
         Ok(self.file(&state, new, &[signer], now, true)?.0)
     }
 

@@ -277,7 +277,8 @@ impl Repo {
         }
     }
 
-    fn write_tree(&self, parent: Option<&Commit<'_>>, edits: &Edits) -> Result<Oid> {
+    /// Writes the tree of `parent` with `edits` applied; moves nothing.
+    pub fn write_tree(&self, parent: Option<&Commit<'_>>, edits: &Edits) -> Result<Oid> {
         let mut index = git2::Index::new()?;
         if let Some(p) = parent {
             index.read_tree(&p.tree()?)?;

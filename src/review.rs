@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
-use crate::act::Act;
 use crate::clock::{self, Timestamp};
 use crate::error::{from_toml, Error, Result};
 use crate::group::{NewProposal, Signer};
@@ -148,12 +147,7 @@ impl crate::group::Group {
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer {
-            id: member.id,
-            name: member.name,
-            key,
-            act: Act::Propose,
-        };
+        let signer = Signer::proposer(&member, key);
         Ok(self.file(&state, new, &[signer], now, true)?.0)
     }
 
@@ -197,12 +191,7 @@ impl crate::group::Group {
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer {
-            id: member.id,
-            name: member.name,
-            key,
-            act: Act::Propose,
-        };
+        let signer = Signer::proposer(&member, key);
         Ok(self.file(&state, new, &[signer], now, false)?.0)
     }
 }

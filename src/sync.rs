@@ -361,28 +361,7 @@ impl Group {
         }
         // The acts must still be allowed on top of what the remote did.
         let candidate = repo.git().find_commit(base)?;
-        let tree = {
-            let mut index = git2::Index::new()?;
-            index.read_tree(&candidate.tree()?)?;
-            for (path, bytes) in &edits.write {
-                let entry = git2::IndexEntry {
-                    ctime: git2::IndexTime::new(0, 0),
-                    mtime: git2::IndexTime::new(0, 0),
-                    dev: 0,
-                    ino: 0,
-                    mode: 0o100644,
-                    uid: 0,
-                    gid: 0,
-                    file_size: bytes.len() as u32,
-                    id: git.blob(bytes)?,
-                    flags: 0,
-                    flags_extended: 0,
-                    path: path.as_bytes().to_vec(),
-                };
-                index.add(&entry)?;
-            }
-            index.write_tree_to(git)?
-        };
+        let tree = repo.write_tree(Some(&candidate), &edits)?;
         let snap = Snapshot::new(git, git.find_tree(tree)?);
         let members = crate::member::Members::load(&base_snap)?;
         for id in &ids {
