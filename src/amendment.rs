@@ -250,7 +250,12 @@ pub fn untouched_languages(
         return Vec::new();
     };
     let mut out = Vec::new();
-    for lang in langs {
+    // Only the languages the charter had when it was proposed: each was
+    // given a text or declared unchanged.
+    let then = langs.iter().filter(|l| {
+        p.file.unchanged.contains(l) || p.changes.contains_key(&charter::text_path(principle, l))
+    });
+    for lang in then {
         let path = charter::text_path(principle, lang);
         let same = match p.changes.get(&path) {
             None => true,

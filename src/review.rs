@@ -168,6 +168,17 @@ impl crate::group::Group {
             Some(r) if r.is_open() => {}
             _ => return Err(crate::rules::RuleError::ReviewNotOpen { year }.into()),
         }
+        for id in state.proposal_ids()? {
+            let p = state.proposal(&id)?;
+            if p.file.kind == Kind::ReviewClose
+                && p.file.review == Some(year)
+                && crate::rules::status(&p, &now) == crate::rules::Status::Open
+            {
+                return Err(crate::error::Error::Usage(format!(
+                    "{id} already proposes to close the review of {year}"
+                )));
+            }
+        }
         let files = state.snapshot.files_under(crate::charter::DIR)?;
         let mut texts = Vec::new();
         let mut file = ProposalFile::new(

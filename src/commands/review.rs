@@ -83,7 +83,14 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             let r = reviews
                 .get(&year)
                 .ok_or_else(|| Error::Usage(format!("no review of {year}")))?;
-            let charter = state.charter()?;
+            // A closed review is read against the charter it re-affirmed.
+            let charter = match r.closed {
+                Some(_) => match charter::history::resolve(group.repo(), &review::tag(year)) {
+                    Ok(commit) => charter::history::charter_at(group.repo(), commit)?.1,
+                    Err(_) => state.charter()?,
+                },
+                None => state.charter()?,
+            };
             let mut fates: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
             let mut order: Vec<String> = charter
                 .principles

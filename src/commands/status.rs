@@ -96,8 +96,12 @@ fn warnings(state: &State<'_>, now: &Timestamp) -> Result<Vec<String>, charter::
             let month = chrono::Month::try_from(state.governance.review_month as u8)
                 .map(|m| m.name().to_string())
                 .unwrap_or_default();
+            let next = match reviews.get(&year) {
+                Some(r) if r.is_open() => "close",
+                _ => "open",
+            };
             out.push(format!(
-                "the annual review of {year} is overdue (due by the end of {month} {year}): charter review open {year}"
+                "the annual review of {year} is overdue (due by the end of {month} {year}): charter review {next} {year}"
             ));
         }
     }

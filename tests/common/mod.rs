@@ -638,3 +638,77 @@ impl Group {
             .success()
     }
 }
+
+// ---- Annual review and history ----
+
+impl Group {
+    /// Runs `charter` with no key and `args`; asserts success; returns stdout.
+    pub fn read_out(&self, args: &[&str]) -> String {
+        let out = self.read().args(args).output().unwrap();
+        assert!(out.status.success(), "charter {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// Runs `charter` with no key and `args` (a `--json` or `--format json`
+    /// command); asserts success; returns stdout parsed as JSON.
+    pub fn read_json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.read_out(args);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("charter {args:?}: not JSON ({e}): {out}"))
+    }
+
+    /// `charter` as member `who` with `args`; asserts success; returns the
+    /// trimmed stdout (a new proposal's id for `propose` and `review`).
+    pub fn run_as(&self, who: &str, args: &[&str]) -> String {
+        let out = self.charter(who).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "charter {args:?} as {who}: {}",
+            stderr(&out)
+        );
+        stdout(&out).trim().to_string()
+    }
+
+    /// Writes one text file outside the repository; returns its path.
+    pub fn text_file(&self, name: &str, text: &str) -> String {
+        let dir = self.env.path().join("texts");
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    }
+
+    /// `seconder` seconds proposal `id`, then every other member in force
+    /// but `proposer` accepts it, in the order of their ids.
+    pub fn second_and_accept_all(&self, proposer: &str, seconder: &str, id: &str) {
+        self.act(seconder, "second", id);
+        for who in self.member_ids(None) {
+            if who != proposer && who != seconder {
+                self.act(&who, "accept", id);
+            }
+        }
+    }
+
+    /// The commit a tag points to, or `None` if there is no such tag.
+    pub fn tag_commit(&self, tag: &str) -> Option<String> {
+        let out = self
+            .git()
+            .args(["rev-parse", "--verify", "--quiet"])
+            .arg(format!("refs/tags/{tag}^{{commit}}"))
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+}
+
+/// The `status --json` warnings, as strings.
+pub fn warnings_of(status: &serde_json::Value) -> Vec<String> {
+    status["warnings"]
+        .as_array()
+        .expect("a warnings list")
+        .iter()
+        .map(|w| w.as_str().expect("a warning string").to_string())
+        .collect()
+}
