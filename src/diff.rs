@@ -17,10 +17,20 @@ pub fn words(old: &str, new: &str) -> Vec<Piece> {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .diff_unicode_words(old, new);
+    merge_across_spaces(runs(diff.iter_all_changes().map(|c| (c.tag(), c.value()))))
+}
+
+/// Line-level differences, for lists such as the order of principles.
+pub fn lines(old: &str, new: &str) -> Vec<Piece> {
+    let diff = TextDiff::from_lines(old, new);
+    runs(diff.iter_all_changes().map(|c| (c.tag(), c.value())))
+}
+
+/// Consecutive changes of one kind, joined.
+fn runs<'a>(changes: impl Iterator<Item = (ChangeTag, &'a str)>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let text = change.value();
-        match (change.tag(), out.last_mut()) {
+    for (tag, text) in changes {
+        match (tag, out.last_mut()) {
             (ChangeTag::Equal, Some(Piece::Same(s)))
             | (ChangeTag::Insert, Some(Piece::Added(s)))
             | (ChangeTag::Delete, Some(Piece::Removed(s))) => s.push_str(text),
@@ -29,7 +39,7 @@ pub fn words(old: &str, new: &str) -> Vec<Piece> {
             (ChangeTag::Delete, _) => out.push(Piece::Removed(text.to_string())),
         }
     }
-    merge_across_spaces(out)
+    out
 }
 
 /// `[-a-] [-b-]{+c+} {+d+}` reads better as `[-a b-]{+c d+}`: a change that
@@ -188,7 +198,12 @@ pub fn proposal(
             }
         };
         let new = p.changes.get(path).cloned().unwrap_or_default();
-        out.push((path.clone(), words(&old, &new)));
+        let pieces = if path.ends_with(".toml") {
+            lines(&old, &new)
+        } else {
+            words(&old, &new)
+        };
+        out.push((path.clone(), pieces));
     }
     Ok(out)
 }

@@ -168,18 +168,36 @@ impl Repo {
     }
 
     /// Serialises commands in one clone: held until dropped.
+    /// Waits a while for another command to finish; a lock left by a
+    /// process that no longer runs is taken over.
     pub fn lock(&self) -> Result<Lock> {
         let dir = self.state_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let path = dir.join("lock");
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(_) => Ok(Lock { path }),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::Locked { path }),
-            Err(e) => Err(Error::io(&path, e)),
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    use std::io::Write;
+                    let _ = write!(file, "{}", std::process::id());
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if lock_is_stale(&path) {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if std::time::Instant::now() >= deadline {
+                        return Err(Error::Locked { path });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
         }
     }
 
@@ -316,6 +334,21 @@ impl Repo {
 
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.git.config().ok()?.get_string(key).ok()
+    }
+}
+
+/// How long a command waits for another one in the same clone.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A lock whose process is gone (on systems with /proc); an empty lock is
+/// being written and is not stale.
+fn lock_is_stale(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) => Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists(),
+        Err(_) => false,
     }
 }
 

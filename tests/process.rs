@@ -280,3 +280,39 @@ fn demo_plays_the_story_and_its_repository_verifies() {
     let out = env.charter_in(&dir).arg("verify").output().unwrap();
     assert!(out.status.success());
 }
+
+#[test]
+fn a_lock_left_by_a_process_that_is_gone_is_taken_over() {
+    let g = Group::d5();
+    // A pid far above any the system hands out: its process cannot exist.
+    std::fs::write(g.repo.join(".git/charter/lock"), "4194999").unwrap();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    assert_eq!(id, "2026-001-open-source");
+    assert!(!g.repo.join(".git/charter/lock").exists());
+}
+
+#[test]
+fn status_says_what_holds_a_proposal_everyone_accepted() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.charter("kr")
+        .args(["object", &id, "--reason", "not yet"])
+        .assert()
+        .success();
+    g.act("ee", "second", &id);
+    for who in ["il", "nz", "kr"] {
+        g.act(who, "accept", &id);
+    }
+    let out = g.read().arg("status").output().unwrap();
+    assert!(
+        stdout(&out)
+            .contains("blocked      2026-001-open-source is blocked by the objection of kr"),
+        "{}",
+        stdout(&out)
+    );
+    let v = json(&g.read().args(["status", "--json"]).output().unwrap());
+    assert_eq!(
+        v["proposals"][0]["blocked"],
+        "2026-001-open-source is blocked by the objection of kr"
+    );
+}

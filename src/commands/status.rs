@@ -30,6 +30,15 @@ pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
     let ids = |v: &mut dyn Iterator<Item = &charter::id::MemberId>| -> Vec<String> {
         v.map(ToString::to_string).collect()
     };
+    // Everyone accepted, yet it is still open: say what holds it.
+    let blocked = match status {
+        Status::Open if missing.is_empty() => {
+            rules::check_finalize(p, &state.members, &state.snapshot, now)
+                .err()
+                .map(|e| e.to_string())
+        }
+        _ => None,
+    };
     json!({
         "id": p.id.as_str(),
         "title": p.file.title,
@@ -45,6 +54,7 @@ pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
         "missing": ids(&mut missing.iter()),
         "objections": tally.objections.iter().map(|(m, r)| json!({"member": m.as_str(), "reason": r})).collect::<Vec<_>>(),
         "decided": p.decision.as_ref().map(|d| d.date.clone()),
+        "blocked": blocked,
     })
 }
 
@@ -175,6 +185,11 @@ pub fn render(group: &str, members: usize, list: &[Value], on: bool) -> String {
             out.push_str(&format!(
                 "  waiting for  {}\n",
                 paint(on, Paint::Yellow, &missing)
+            ));
+        } else if let Some(why) = p["blocked"].as_str() {
+            out.push_str(&format!(
+                "  blocked      {}\n",
+                paint(on, Paint::Yellow, why)
             ));
         }
         for o in p["objections"].as_array().into_iter().flatten() {
