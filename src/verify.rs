@@ -110,6 +110,8 @@ struct Walker<'r> {
     repo: &'r Repo,
     root: Oid,
     summary: Summary,
+    /// The members of the last `keys/` tree read: it rarely changes.
+    members: Option<(Option<Oid>, Members)>,
 }
 
 /// Verifies HEAD's history against the trust root `root`. The outer error is
@@ -148,6 +150,7 @@ pub fn verify_from(
             head: tip.to_string(),
             ..Summary::default()
         },
+        members: None,
     };
     for (i, oid) in commits.iter().enumerate() {
         if let Err(v) = w.commit(*oid) {
@@ -266,6 +269,19 @@ enum Touched {
 }
 
 impl Walker<'_> {
+    /// The members in force in `snap`, read once per version of `keys/`.
+    fn members(&mut self, commit: Oid, snap: &Snapshot) -> std::result::Result<Members, Violation> {
+        let keys = snap.id(crate::member::DIR);
+        match &self.members {
+            Some((cached, members)) if *cached == keys => Ok(members.clone()),
+            _ => {
+                let members = Members::load(snap).map_err(|e| malformed(commit, e))?;
+                self.members = Some((keys, members.clone()));
+                Ok(members)
+            }
+        }
+    }
+
     fn commit(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
         let git = self.repo.git();
         let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
@@ -291,7 +307,7 @@ impl Walker<'_> {
         let before = self.repo.snapshot(parent).map_err(|e| malformed(oid, e))?;
         let after = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
         let touched = self.changes(oid, &before, &after)?;
-        let members = Members::load(&before).map_err(|e| malformed(parent, e))?;
+        let members = self.members(parent, &before)?;
 
         let mut governed = BTreeSet::new();
         let mut by_proposal: BTreeMap<ProposalId, Vec<String>> = BTreeMap::new();
