@@ -157,7 +157,7 @@ impl Group {
             .map(|(v, _)| v)
             .filter(|v| known(*v))
             .or(repo.remote_tip(remote).filter(|v| known(*v)));
-        match verify::verify_from(repo, root, incoming, since, progress)? {
+        match verify::verify_history(repo, root, incoming, since, progress)? {
             Ok(_) => {}
             Err(violation) => {
                 let _ = git
@@ -263,7 +263,7 @@ impl Group {
         let me = state.member_for(key.public()).cloned();
         let mut tip = incoming;
         let mut touched: Vec<ProposalId> = Vec::new();
-        for oid in local {
+        for &oid in &local {
             let commit = git.find_commit(oid).map_err(Error::from)?;
             let Some(edits) = self.replayable(&commit, tip, &mut touched, outcome)? else {
                 continue;
@@ -287,6 +287,21 @@ impl Group {
             outcome.replayed += 1;
         }
         repo.advance(Some(head), tip, &format!("sync: replay on {remote}"))?;
+        // A review tag on a dropped local finalization goes with it; the
+        // finalization made anew below tags its own commit.
+        for name in git
+            .tag_names(Some("charter-*"))
+            .map_err(Error::from)?
+            .iter()
+            .flatten()
+        {
+            let reference = format!("refs/tags/{name}");
+            if let Ok(target) = git.refname_to_id(&reference) {
+                if local.contains(&target) {
+                    let _ = git.find_reference(&reference).and_then(|mut r| r.delete());
+                }
+            }
+        }
         // What the replayed acts completed is finalized anew, on top.
         if let Ok(member) = me {
             for id in touched {

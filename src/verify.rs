@@ -134,6 +134,25 @@ pub fn verify_from(
     since: Option<Oid>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
+    let summary = match verify_history(repo, root, tip, since, progress)? {
+        Ok(s) => s,
+        Err(v) => return Ok(Err(v)),
+    };
+    if let Err(v) = check_tags(repo, tip) {
+        return Ok(Err(v));
+    }
+    Ok(Ok(summary))
+}
+
+/// Verifies the commits of `tip`'s history, without judging this clone's
+/// tags: how `sync` judges a remote's history before taking it.
+pub fn verify_history(
+    repo: &Repo,
+    root: Oid,
+    tip: Oid,
+    since: Option<Oid>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome> {
     let git = repo.git();
     let mut walk = git.revwalk()?;
     walk.push(tip)?;
@@ -158,9 +177,6 @@ pub fn verify_from(
         }
         w.summary.commits += 1;
         progress(i + 1, commits.len());
-    }
-    if let Err(v) = check_tags(repo, tip) {
-        return Ok(Err(v));
     }
     let snap = repo.snapshot(tip)?;
     let gov = Governance::parse(&snap.require(governance::PATH)?)?;
