@@ -513,3 +513,52 @@ fn the_signed_digest_is_what_coreutils_compute() {
         }
     }
 }
+
+/// Without CHARTER_ASKPASS, an encrypted key asks on the terminal: run under
+/// `script`, which gives the command a real terminal fed from our input.
+#[test]
+fn an_encrypted_key_asks_for_its_passphrase_on_the_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no script(1) to provide a terminal");
+        return;
+    }
+    let env = Env::new();
+    let encrypted = env.key("encrypted");
+    let command = format!(
+        "{} --key {} key show",
+        assert_cmd::cargo::cargo_bin("charter").display(),
+        encrypted.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("HOME", env.path())
+        .env("TZ", "UTC")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(b"test passphrase\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Enter passphrase for"), "{text}");
+    let public = std::fs::read_to_string(fixture_key("encrypted.pub")).unwrap();
+    let key = public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains(&key), "{text}");
+}
