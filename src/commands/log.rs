@@ -3,7 +3,7 @@ use charter::id::PrincipleId;
 use charter::rules::Tally;
 use serde_json::{json, Value};
 
-use super::output::{colour, json, paint, Paint};
+use super::output::{colour, field, joined, json, paint, Paint};
 use super::{CmdResult, Ctx};
 
 /// Every change to the charter, newest first, with who agreed.
@@ -52,17 +52,8 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     }
     let on = colour();
     for e in &entries {
-        let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
-        let list = |k: &str| {
-            e[k].as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default()
-        };
+        let s = |k: &str| field(e, k);
+        let list = |k: &str| joined(e, k);
         println!(
             "{} {}  {}",
             paint(on, Paint::Yellow, &s("commit")[..12.min(s("commit").len())]),

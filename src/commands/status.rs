@@ -5,7 +5,7 @@ use charter::proposal::Proposal;
 use charter::rules::{self, Status, Tally};
 use serde_json::{json, Value};
 
-use super::output::{colour, json, paint, Paint};
+use super::output::{colour, field, joined, json, paint, Paint};
 use super::{CmdResult, Ctx};
 
 /// Open proposals: who has signed, who must still act, deadlines.
@@ -141,17 +141,8 @@ pub fn render(group: &str, members: usize, list: &[Value], on: bool) -> String {
     }
     out.push_str(&format!("{} proposal(s)\n", list.len()));
     for p in list {
-        let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
-        let names = |k: &str| {
-            p[k].as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default()
-        };
+        let s = |k: &str| field(p, k);
+        let names = |k: &str| joined(p, k);
         out.push_str(&format!(
             "\n{}  {}  [{}]\n",
             paint(on, Paint::Bold, &s("id")),
