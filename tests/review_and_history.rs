@@ -41,18 +41,6 @@ const DI_EN_BODY: &str = "Everyone can use digital public services, whatever the
 const DI_FR_BODY: &str =
     "Chacun peut utiliser les services publics numériques, quelles que soient ses capacités.";
 
-const D5_IDS: [&str; 9] = [
-    "user-needs",
-    "open-standards",
-    "open-source",
-    "open-markets",
-    "open-government",
-    "connectivity",
-    "teach-children-to-code",
-    "assisted-digital",
-    "commitment-to-share-and-learn",
-];
-
 /// The charter after the review of 2021: open-markets retired,
 /// digital-inclusion added last.
 const IDS_2021: [&str; 9] = [
@@ -642,7 +630,7 @@ fn the_status_of_a_past_review_lists_the_principles_it_reviewed() {
     let g = four_years();
     let retained = |id: &str| json!({"id": id, "fate": "retained", "proposals": []});
     let status_2019 = g.read_json(&["review", "status", "2019", "--json"]);
-    let expected: Vec<Value> = D5_IDS
+    let expected: Vec<Value> = D5_PRINCIPLES
         .iter()
         .map(|id| match *id {
             "open-source" => json!({"id": id, "fate": "amended", "proposals": [format!("{AMEND_2019} (adopted)")]}),
@@ -656,7 +644,7 @@ fn the_status_of_a_past_review_lists_the_principles_it_reviewed() {
     );
     assert_eq!(status_2019["closing"], json!(CLOSE_2019));
     let status_2020 = g.read_json(&["review", "status", "2020", "--json"]);
-    let expected: Vec<Value> = D5_IDS.iter().map(|id| retained(id)).collect();
+    let expected: Vec<Value> = D5_PRINCIPLES.iter().map(|id| retained(id)).collect();
     assert_eq!(
         status_2020["principles"],
         json!(expected),

@@ -18,19 +18,6 @@ const OPEN_STANDARDS_EN: &str = "# Open standards\n\nWe commit to open standards
 const OPEN_STANDARDS_FR: &str =
     "# Standards ouverts\n\nNous nous engageons aux standards ouverts.\n";
 
-/// The principles of the D5 charter, in its order.
-const PRINCIPLES: [&str; 9] = [
-    "user-needs",
-    "open-standards",
-    "open-source",
-    "open-markets",
-    "open-government",
-    "connectivity",
-    "teach-children-to-code",
-    "assisted-digital",
-    "commitment-to-share-and-learn",
-];
-
 /// How many times a test runs `sync` in one clone before giving up.
 const SYNC_TRIES: usize = 25;
 
@@ -465,7 +452,7 @@ fn random_run(seed: u64) {
     };
 
     let count = 2 + rng.below(2);
-    let mut principles = PRINCIPLES.to_vec();
+    let mut principles = D5_PRINCIPLES.to_vec();
     rng.shuffle(&mut principles);
     let mut planned = Vec::new();
     let mut roles = Vec::new();
@@ -909,8 +896,8 @@ fn incremental_and_full_verify_agree_and_a_rewritten_past_is_caught() {
     let mut ids = Vec::new();
     let batches = 6;
     for batch in 0..batches {
-        for (k, principle) in PRINCIPLES.iter().enumerate() {
-            let n = batch * PRINCIPLES.len() + k;
+        for (k, principle) in D5_PRINCIPLES.iter().enumerate() {
+            let n = batch * D5_PRINCIPLES.len() + k;
             let proposer = FOUNDERS[n % 5];
             let seconder = FOUNDERS[(n + 1) % 5];
             let en = format!("# {principle}\n\nVersion {n} of this principle.\n");

@@ -11,6 +11,19 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 pub const FOUNDERS: [&str; 5] = ["uk", "ee", "il", "nz", "kr"];
+
+/// The principles of the D5 charter of 2014, in order.
+pub const D5_PRINCIPLES: [&str; 9] = [
+    "user-needs",
+    "open-standards",
+    "open-source",
+    "open-markets",
+    "open-government",
+    "connectivity",
+    "teach-children-to-code",
+    "assisted-digital",
+    "commitment-to-share-and-learn",
+];
 pub const NOW: &str = "2026-11-23T10:00:00Z";
 
 pub fn fixture_key(name: &str) -> PathBuf {
@@ -378,6 +391,10 @@ impl Group {
     /// Checks a record in the work tree with stock OpenSSH against
     /// `keys/allowed_signers`, as identity `who`; true if it verifies.
     pub fn ssh_verifies(&self, who: &str, msg_rel: &str) -> bool {
+        self.ssh_verify(who, msg_rel, None)
+    }
+
+    fn ssh_verify(&self, who: &str, msg_rel: &str, time: Option<&str>) -> bool {
         let sig_rel = format!("{}.sig", msg_rel.trim_end_matches(".msg"));
         std::process::Command::new("ssh-keygen")
             .env_clear()
@@ -393,6 +410,7 @@ impl Group {
                 "charter",
             ])
             .args(["-I", who, "-s", &sig_rel])
+            .args(time.map(|t| format!("-Overify-time={t}")))
             .stdin(std::fs::File::open(self.repo.join(msg_rel)).unwrap())
             .output()
             .unwrap()
@@ -615,27 +633,7 @@ impl Group {
     /// (`YYYYMMDDHHMMSSZ`, passed as `-Overify-time`): true if the record
     /// verifies against `keys/allowed_signers` as identity `who`.
     pub fn ssh_verifies_at(&self, who: &str, msg_rel: &str, time: &str) -> bool {
-        let sig_rel = format!("{}.sig", msg_rel.trim_end_matches(".msg"));
-        std::process::Command::new("ssh-keygen")
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.env.path())
-            .current_dir(&self.repo)
-            .args([
-                "-Y",
-                "verify",
-                "-f",
-                "keys/allowed_signers",
-                "-n",
-                "charter",
-            ])
-            .args(["-I", who, "-s", &sig_rel])
-            .arg(format!("-Overify-time={time}"))
-            .stdin(std::fs::File::open(self.repo.join(msg_rel)).unwrap())
-            .output()
-            .unwrap()
-            .status
-            .success()
+        self.ssh_verify(who, msg_rel, Some(time))
     }
 }
 
