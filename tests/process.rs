@@ -316,3 +316,21 @@ fn status_says_what_holds_a_proposal_everyone_accepted() {
         "2026-001-open-source is blocked by the objection of kr"
     );
 }
+
+#[test]
+fn demo_refuses_a_folder_in_use_and_writes_nothing() {
+    let env = Env::new();
+    let dir = env.path().join("busy");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let out = env
+        .charter_in(env.path())
+        .arg("demo")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    assert!(!env.path().join("busy-keys").exists());
+    assert!(!dir.join(".git").exists());
+}

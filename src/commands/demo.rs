@@ -56,6 +56,16 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     if keys.exists() {
         return Err(Error::Exists { path: keys }.into());
     }
+    let occupied = std::fs::read_dir(&dir)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if occupied {
+        return Err(Error::Usage(format!(
+            "{}: not empty; the demo needs a new or empty folder",
+            dir.display()
+        ))
+        .into());
+    }
     let now = charter::clock::now()?;
     step(&format!(
         "Five founding members generate their keys in {}",
