@@ -604,16 +604,20 @@ impl Walker<'_> {
         }
         // Replay the new records, oldest first, on the proposal as it stood.
         let mut state = now.clone();
-        let old_paths: BTreeSet<String> = if existed {
-            Proposal::load(before, id)
-                .map_err(|e| malformed(oid, e))?
-                .records
-                .into_iter()
-                .map(|r| r.path)
-                .collect()
-        } else {
-            BTreeSet::new()
+        // Records this commit did not add were there before (nothing under
+        // proposals/ is ever modified or deleted).
+        let dir = format!("{}/", id.dir());
+        let is_new = |path: &str| {
+            added
+                .iter()
+                .any(|rel| path.strip_prefix(&dir) == Some(rel.as_str()))
         };
+        let old_paths: BTreeSet<String> = now
+            .records
+            .iter()
+            .filter(|r| !is_new(&r.path))
+            .map(|r| r.path.clone())
+            .collect();
         state.records.retain(|r| old_paths.contains(&r.path));
         state.decision = None;
         let root = self.root.to_string();
