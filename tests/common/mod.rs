@@ -111,17 +111,7 @@ pub struct Group {
 
 impl Group {
     pub fn d5() -> Self {
-        let env = Env::new();
-        let repo = env.path().join("d5");
-        let mut cmd = env.charter_in(env.path());
-        cmd.args(["init", "d5", "--template", "d5", "--name", "Digital 5"]);
-        for id in FOUNDERS {
-            env.key(id);
-            cmd.arg("--member").arg(format!("{id}=keys/{id}.pub"));
-        }
-        cmd.arg("--key").arg(env.key("uk"));
-        cmd.assert().success();
-        Self { env, repo }
+        Self::d5_at(NOW)
     }
 
     /// Sets the clock for the following commands.
