@@ -51,6 +51,14 @@ pub enum Error {
         prefix: String,
         matches: Vec<String>,
     },
+    #[error("{path}: a {kind} proposal may not change {target}")]
+    KindPath {
+        path: String,
+        kind: &'static str,
+        target: String,
+    },
+    #[error("{}: a shallow clone cannot be verified: fetch the whole history (git fetch --unshallow)", path.display())]
+    Shallow { path: PathBuf },
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::clock::{self, Timestamp};
 use crate::error::{to_toml, Result};
+use crate::id::MemberId;
 use crate::member::{Member, Members};
 use crate::proposal::{Kind, Proposal};
 use crate::review::{self, Review};
@@ -104,6 +105,7 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
             after.by_id.insert(member.id.clone(), member);
         }
         Kind::RemoveMember | Kind::Leave => {
+            not_before_key(p, before, &subject, &date)?;
             let mut m = after
                 .by_id
                 .remove(&subject)
@@ -127,9 +129,34 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
                 }
                 .into());
             }
-            after.by_id.insert(subject, m.with_new_key(key, date));
+            not_before_key(p, before, &subject, &date)?;
+            let mut m = m.with_new_key(key, date);
+            // The new key is valid from its own confirm-key act on, so that
+            // OpenSSH accepts that act at its date too.
+            if let Some(confirmed) = p.acts().find(|m| m.act == crate::act::Act::ConfirmKey) {
+                m.key_since = m.key_since.min(confirmed.date);
+            }
+            after.by_id.insert(subject, m);
         }
         _ => {}
     }
     Ok(after)
+}
+
+/// A decision about a member is not dated before the member joined or its
+/// key took effect: `members --at` and `allowed_signers` stay in order.
+fn not_before_key(p: &Proposal, before: &Members, subject: &MemberId, date: &Timestamp) -> Result<()> {
+    if let Some(m) = before.get(subject) {
+        let since = m.key_since.max(m.joined);
+        if *date < since {
+            return Err(RuleError::Dated {
+                what: format!("the decision on {}", p.id),
+                date: clock::format(date),
+                earlier: format!("{subject}'s key took effect"),
+                then: clock::format(&since),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }

@@ -7,6 +7,15 @@ use crate::id::Lang;
 
 pub const PATH: &str = "governance.toml";
 
+/// Is `path` one of the files the process governs (the rules, the
+/// charter, the members, the reviews)?
+pub fn is_governed(path: &str) -> bool {
+    path == PATH
+        || ["charter/", "keys/", "reviews/"]
+            .iter()
+            .any(|dir| path.starts_with(dir))
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Governance {

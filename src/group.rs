@@ -304,6 +304,7 @@ impl Group {
         let id = next_id(state, now, &new.slug)?;
         let mut proposal =
             Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
+        rules::check_created(&proposal, &state.members)?;
         let mut edits = Edits::default();
         for (rel, text) in proposal.content_files() {
             edits.put(join(&id.dir(), &rel), text);
@@ -393,7 +394,13 @@ impl Group {
             matches!(
                 act,
                 Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
-            ) && rules::check_finalize(&proposal, &state.members, &state.snapshot, &now).is_ok();
+            ) && rules::check_finalize(
+                &proposal,
+                &state.members,
+                &state.snapshot,
+                &rules::decision_date(&proposal, now),
+            )
+            .is_ok();
         if completes {
             // An act whose decision could not take effect is refused before
             // anything is written.
@@ -418,7 +425,8 @@ impl Group {
         let state = self.state()?;
         let member = state.member_for(key.public())?.clone();
         let proposal = state.proposal(&state.find(prefix)?)?;
-        rules::check_finalize(&proposal, &state.members, &state.snapshot, &now)?;
+        let date = rules::decision_date(&proposal, now);
+        rules::check_finalize(&proposal, &state.members, &state.snapshot, &date)?;
         self.write_finalization(&state, &member.name, &member.id, key, &proposal, now)
     }
 
@@ -474,6 +482,7 @@ impl Group {
         proposal: &Proposal,
         now: Timestamp,
     ) -> Result<Oid> {
+        let now = rules::decision_date(proposal, now);
         let decision = Decision {
             outcome: Outcome::Adopted,
             date: clock::format(&now),

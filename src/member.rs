@@ -263,6 +263,12 @@ impl Members {
         Ok(())
     }
 
+    /// The group's genesis: when its founders joined, the earliest joining
+    /// of anyone ever registered (no one joins before it).
+    pub fn genesis(&self) -> Option<Timestamp> {
+        self.everyone().map(|m| m.joined).min()
+    }
+
     /// Members in force and former members.
     pub fn everyone(&self) -> impl Iterator<Item = &Member> {
         self.by_id.values().chain(self.former.values())

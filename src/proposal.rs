@@ -143,6 +143,24 @@ impl Kind {
         matches!(self, Kind::Amend | Kind::Add | Kind::Retire)
     }
 
+    /// Kinds only the member concerned may make: its departure, its rotation.
+    pub fn is_own(self) -> bool {
+        matches!(self, Kind::Leave | Kind::RotateKey)
+    }
+
+    /// May a proposal of this kind change (or re-affirm) governed file
+    /// `path`? The charter's kinds change `charter/`; a new language also
+    /// the rules; membership and reviews write what their effect computes,
+    /// never files of their own.
+    pub fn may_change(self, path: &str) -> bool {
+        let charter = path.starts_with("charter/");
+        match self {
+            Kind::Amend | Kind::Add | Kind::Retire | Kind::ReviewClose => charter,
+            Kind::AddLanguage => charter || path == crate::governance::PATH,
+            _ => false,
+        }
+    }
+
     /// Kinds a member decides alone, without a vote.
     pub fn is_unilateral(self) -> bool {
         matches!(self, Kind::Leave | Kind::RotateKey | Kind::ReviewOpen)
@@ -385,6 +403,19 @@ impl Proposal {
     ) -> Result<Self> {
         let file_path = join(&id.dir(), FILE);
         let file = ProposalFile::parse(&file_path, &file_text)?;
+        for (origin, rel) in changes
+            .keys()
+            .map(|rel| (join(&join(&id.dir(), CHANGE), rel), rel))
+            .chain(file.removes.iter().chain(file.base.keys()).map(|rel| (file_path.clone(), rel)))
+        {
+            if !file.kind.may_change(rel) {
+                return Err(Error::KindPath {
+                    path: origin,
+                    kind: file.kind.as_str(),
+                    target: rel.clone(),
+                });
+            }
+        }
         for rel in changes.keys().chain(&file.removes) {
             if !file.base.contains_key(rel) {
                 return Err(Error::parse(

@@ -95,6 +95,7 @@ impl Repo {
     /// The genesis commit: the trust root recorded in this clone, or on first
     /// use the root commit HEAD's history starts from.
     pub fn root(&self) -> Result<Oid> {
+        self.refuse_shallow()?;
         let path = self.state_dir().join("root");
         if let Ok(text) = std::fs::read_to_string(&path) {
             return Oid::from_str(text.trim())
@@ -293,6 +294,41 @@ impl Repo {
                 .unwrap_or_else(|| BRANCH.to_string()),
             Err(_) => BRANCH.to_string(),
         }
+    }
+
+    /// A shallow clone's oldest commit is not the genesis: nothing can be
+    /// verified or signed until the whole history is fetched.
+    pub fn refuse_shallow(&self) -> Result<()> {
+        if self.git.is_shallow() {
+            return Err(Error::Shallow {
+                path: self.workdir(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The tree `base` with blobs put at `put` (path, blob id) and `delete`
+    /// removed: how `verify` builds the states a merge passes through.
+    pub fn tree_with(&self, base: Oid, put: &[(String, Oid)], delete: &[String]) -> Result<Oid> {
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for path in delete {
+            update.remove(path.as_str());
+        }
+        for (path, blob) in put {
+            update.upsert(path.as_str(), *blob, git2::FileMode::Blob);
+        }
+        let base = self.git.find_tree(base)?;
+        Ok(update.create_updated(&self.git, &base)?)
+    }
+
+    /// Stores `bytes` as a blob.
+    pub fn blob(&self, bytes: &[u8]) -> Result<Oid> {
+        Ok(self.git.blob(bytes)?)
+    }
+
+    /// A read-only view of tree `tree`.
+    pub fn tree_snapshot(&self, tree: Oid) -> Result<Snapshot<'_>> {
+        Ok(Snapshot::new(&self.git, self.git.find_tree(tree)?))
     }
 
     /// Writes the tree of `parent` with `edits` applied; moves nothing.

@@ -99,6 +99,31 @@ pub enum RuleError {
     WrongAct { act: Act },
     #[error("the reason of an objection must be one line of at most 1000 characters")]
     BadReason,
+    /// A date that contradicts the record: before what it must follow.
+    #[error("{what} is dated {date}, before {earlier} ({then})")]
+    Dated {
+        what: String,
+        date: String,
+        earlier: String,
+        then: String,
+    },
+}
+
+impl RuleError {
+    fn dated(what: impl Into<String>, date: &Timestamp, earlier: &str, then: &Timestamp) -> Self {
+        RuleError::Dated {
+            what: what.into(),
+            date: crate::clock::format(date),
+            earlier: earlier.to_string(),
+            then: crate::clock::format(then),
+        }
+    }
+
+    /// Is this a date that contradicts the record (rather than an act the
+    /// process does not allow)?
+    pub fn is_date(&self) -> bool {
+        matches!(self, RuleError::Dated { .. })
+    }
 }
 
 fn join(ids: &[MemberId]) -> String {
@@ -215,6 +240,7 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
     }
     let kind = p.file.kind;
     let subject = p.file.member.as_ref();
+    check_act_date(p, members, message)?;
     if matches!(act, Act::Apply | Act::ConfirmKey) {
         if subject != Some(signer) {
             return Err(RuleError::NotConcerned {
@@ -271,6 +297,14 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
                 Ok(())
             }
         }
+        // A departure or a rotation is the act of the member it concerns.
+        Act::Propose if kind.is_own() && subject != Some(signer) => {
+            Err(RuleError::NotConcerned {
+                member: subject.map(ToString::to_string).unwrap_or_default(),
+                act,
+                proposal: proposal.clone(),
+            })
+        }
         Act::Propose if proposer != Some(signer) => Err(not_proposer()),
         Act::Propose => Ok(()),
         _ if !tally.proposed => Err(RuleError::NotProposed {
@@ -304,6 +338,57 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
         },
         _ => Ok(()),
     }
+}
+
+/// An act's date lies within its signer's membership and the validity of
+/// the key that signs it (the window `keys/allowed_signers` gives OpenSSH),
+/// and not before its proposal.
+fn check_act_date(p: &Proposal, members: &Members, message: &Message) -> Result<(), RuleError> {
+    let (date, what) = (&message.date, || {
+        format!("{}'s {} of {}", message.signer, message.act, p.id)
+    });
+    if let Some(created) = p.created() {
+        if *date < created {
+            return Err(RuleError::dated(what(), date, "the proposal was created", &created));
+        }
+    }
+    // The candidate's or the new key is valid from its own act on.
+    if matches!(message.act, Act::Apply | Act::ConfirmKey) {
+        return Ok(());
+    }
+    if let Some(m) = members.get(&message.signer) {
+        if *date < m.joined {
+            return Err(RuleError::dated(what(), date, "its signer joined", &m.joined));
+        }
+        if *date < m.key_since {
+            return Err(RuleError::dated(
+                what(),
+                date,
+                "the key that signs it took effect",
+                &m.key_since,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A new proposal is not dated before the group's genesis.
+pub fn check_created(p: &Proposal, members: &Members) -> Result<(), RuleError> {
+    match (p.created(), members.genesis()) {
+        (Some(created), Some(genesis)) if created < genesis => Err(RuleError::dated(
+            format!("{} (created)", p.id),
+            &created,
+            "the group's genesis",
+            &genesis,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The date a decision on `p` takes when finalized at `now`: never before
+/// an act it counts, even if this clock is behind another member's.
+pub fn decision_date(p: &Proposal, now: Timestamp) -> Timestamp {
+    p.acts().map(|m| m.date).fold(now, Timestamp::max)
 }
 
 /// The key a record must be signed with: the candidate's or the new key for
@@ -353,6 +438,23 @@ pub fn check_finalize(
     let tally = Tally::of(p);
     if !tally.proposed {
         return Err(RuleError::NotProposed {
+            proposal: p.id.clone(),
+        });
+    }
+    if let Some(last) = p.acts().max_by_key(|m| m.date) {
+        if *date < last.date {
+            return Err(RuleError::dated(
+                format!("the decision on {}", p.id),
+                date,
+                &format!("{}'s {} it counts", last.signer, last.act),
+                &last.date,
+            ));
+        }
+    }
+    if p.file.kind.is_own() && p.proposer() != p.file.member.as_ref() {
+        return Err(RuleError::NotConcerned {
+            member: p.file.member.as_ref().map(ToString::to_string).unwrap_or_default(),
+            act: Act::Propose,
             proposal: p.id.clone(),
         });
     }

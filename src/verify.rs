@@ -2,6 +2,12 @@
 //! commit against the rules (DESIGN.md §5). It judges what each commit does
 //! to the tree, never who made the commit, so it holds through any git
 //! workflow.
+//!
+//! One order: the history is the first-parent line of the verified branch.
+//! A merge contributes what its other parent brings, placed at the merge in
+//! the order that branch added it, and each record and decision is judged
+//! there, against the state the first parent left, by the same rules that
+//! refuse an act before it is made.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,6 +54,10 @@ pub enum Rule {
     Tag,
     /// A governed or signed file that cannot be read as what it must be.
     Malformed,
+    /// A date that contradicts the record.
+    Date,
+    /// A proposal that changes files its kind may not.
+    KindPaths,
 }
 
 impl Rule {
@@ -65,6 +75,8 @@ impl Rule {
             Rule::UnknownPath => "unknown-path",
             Rule::Malformed => "malformed",
             Rule::Tag => "tag",
+            Rule::Date => "date",
+            Rule::KindPaths => "kind-paths",
         }
     }
 }
@@ -102,6 +114,11 @@ pub struct Summary {
     pub finalizations: usize,
     pub members: usize,
     pub principles: usize,
+    /// The verified commit the check started after; `None` when it
+    /// checked the whole history (the one verified before was not on the
+    /// first-parent line of this one).
+    #[serde(skip)]
+    pub since: Option<Oid>,
 }
 
 pub type Outcome = std::result::Result<Summary, Violation>;
@@ -125,8 +142,9 @@ pub fn verify(repo: &Repo, root: Oid) -> Result<Outcome> {
 }
 
 /// Verifies the history of `tip`; with `since` (a commit already verified
-/// against the same root, an ancestor of `tip`), only the commits after it.
-/// `progress` hears (done, total) as commits are checked.
+/// against the same root), only the commits after it, if it lies on
+/// `tip`'s first-parent line (else the whole history). `progress` hears
+/// (done, total) as commits are checked.
 pub fn verify_from(
     repo: &Repo,
     root: Oid,
@@ -153,20 +171,15 @@ pub fn verify_history(
     since: Option<Oid>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
-    let git = repo.git();
-    let mut walk = git.revwalk()?;
-    walk.push(tip)?;
-    if let Some(since) = since {
-        walk.hide(since)?;
-    }
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    let commits: Vec<Oid> = walk.collect::<std::result::Result<_, _>>()?;
+    repo.refuse_shallow()?;
+    let (commits, since) = first_parent_line(repo, tip, since)?;
     let mut w = Walker {
         repo,
         root,
         summary: Summary {
             root: root.to_string(),
             head: tip.to_string(),
+            since,
             ..Summary::default()
         },
         members: None,
@@ -184,6 +197,30 @@ pub fn verify_history(
     w.summary.principles = Charter::load(&snap, &gov.languages)?.principles.len();
     w.summary.proposals = proposal::list(&snap)?.len();
     Ok(Ok(w.summary))
+}
+
+/// The first-parent line from `since` (exclusive) or the root to `tip`,
+/// oldest first, and whether it starts after `since`.
+fn first_parent_line(
+    repo: &Repo,
+    tip: Oid,
+    since: Option<Oid>,
+) -> Result<(Vec<Oid>, Option<Oid>)> {
+    let mut line = Vec::new();
+    let mut commit = repo.git().find_commit(tip)?;
+    loop {
+        if Some(commit.id()) == since {
+            line.reverse();
+            return Ok((line, since));
+        }
+        line.push(commit.id());
+        if commit.parent_count() == 0 {
+            break;
+        }
+        commit = commit.parent(0)?;
+    }
+    line.reverse();
+    Ok((line, None))
 }
 
 /// Every `charter-<year>` tag must sit, in this history, on the commit that
@@ -273,9 +310,24 @@ fn malformed(commit: Oid, e: Error) -> Violation {
         ),
         Error::Key { path, message } => (path.clone(), message.clone()),
         Error::WeakKey { path } => (path.clone(), "weak ed25519 key".into()),
+        Error::KindPath { path, .. } => {
+            let message = e.to_string();
+            let message = message.trim_start_matches(&format!("{path}: ")).to_string();
+            return violation(commit, path.clone(), Rule::KindPaths, message);
+        }
         other => (String::from("."), other.to_string()),
     };
     violation(commit, path, Rule::Malformed, message)
+}
+
+/// A date that contradicts the record breaks the date rule; any other
+/// refusal, the rule of what was refused.
+fn rule_of(e: &rules::RuleError, otherwise: Rule) -> Rule {
+    if e.is_date() {
+        Rule::Date
+    } else {
+        otherwise
+    }
 }
 
 /// A changed path, classified.
@@ -302,28 +354,39 @@ impl Walker<'_> {
         let git = self.repo.git();
         let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
         let commit = git.find_commit(oid).map_err(internal)?;
-        if commit.parent_count() == 0 {
-            if oid != self.root {
-                return Err(violation(
-                    oid,
-                    ".",
-                    Rule::TrustRoot,
-                    format!(
-                        "history starts at another root commit than the trust root {}",
-                        self.root
-                    ),
-                ));
+        match commit.parent_count() {
+            0 if oid != self.root => Err(violation(
+                oid,
+                ".",
+                Rule::TrustRoot,
+                format!(
+                    "history starts at another root commit than the trust root {}",
+                    self.root
+                ),
+            )),
+            0 => self.genesis(oid),
+            1 => {
+                let parent = commit.parent(0).map_err(internal)?;
+                self.step(oid, parent.tree_id(), commit.tree_id())
             }
-            return self.genesis(oid);
+            2 => self.merge(oid, &commit),
+            _ => Err(violation(
+                oid,
+                ".",
+                Rule::GovernedChange,
+                "a merge of more than two histories",
+            )),
         }
-        if commit.parent_count() > 1 {
-            return self.merge(oid, &commit);
-        }
-        let parent = commit.parent_id(0).map_err(internal)?;
-        let before = self.repo.snapshot(parent).map_err(|e| malformed(oid, e))?;
-        let after = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
-        let touched = self.changes(oid, &before, &after)?;
-        let members = self.members(parent, &before)?;
+    }
+
+    /// One step of the record, from tree `before` to tree `after`: a commit
+    /// of the first-parent line, or one of the steps a merge brings.
+    /// Violations are reported at commit `at`.
+    fn step(&mut self, at: Oid, before: Oid, after: Oid) -> std::result::Result<(), Violation> {
+        let before = self.repo.tree_snapshot(before).map_err(|e| malformed(at, e))?;
+        let after = self.repo.tree_snapshot(after).map_err(|e| malformed(at, e))?;
+        let touched = self.changes(at, &before, &after)?;
+        let members = self.members(at, &before)?;
 
         let mut governed = BTreeSet::new();
         let mut by_proposal: BTreeMap<ProposalId, Vec<String>> = BTreeMap::new();
@@ -337,23 +400,23 @@ impl Walker<'_> {
         }
         let mut finalized = Vec::new();
         for (id, added) in &by_proposal {
-            if self.proposal(oid, &before, &after, &members, id, added)? {
+            if self.proposal(at, &before, &after, &members, id, added)? {
                 finalized.push(id.clone());
             }
         }
         match finalized.as_slice() {
             [] => match governed.into_iter().next() {
                 Some(path) => Err(violation(
-                    oid,
+                    at,
                     path,
                     Rule::GovernedChange,
                     "governed file changed outside a finalization",
                 )),
                 None => Ok(()),
             },
-            [id] => self.finalization(oid, &before, &after, &members, id, &governed),
+            [id] => self.finalization(at, &before, &after, &members, id, &governed),
             [first, ..] => Err(violation(
-                oid,
+                at,
                 first.dir(),
                 Rule::Finalization,
                 "more than one proposal finalized in one commit",
@@ -361,103 +424,225 @@ impl Walker<'_> {
         }
     }
 
-    /// A merge may only combine what its two histories did, each verified on
-    /// its own: every path must end as one side left it where the other did
-    /// not touch it. Where both changed a signed record (two finalizations
-    /// of one proposal), one side's version is kept; both changing a
-    /// governed file differently is refused.
+    /// A merge brings the records its other parent added, in the order that
+    /// history added them; each is judged at the merge, on the state the
+    /// first parent left, as if made there. The merge must then be exactly
+    /// that state: every signed record of both histories, and the governed
+    /// files as the decisions brought in make them.
     fn merge(&mut self, oid: Oid, commit: &git2::Commit<'_>) -> std::result::Result<(), Violation> {
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        let (p1, p2) = (
+            commit.parent(0).map_err(internal)?,
+            commit.parent(1).map_err(internal)?,
+        );
+        let (t1, tm) = (p1.tree_id(), commit.tree_id());
+        self.carried(oid, t1, p2.tree_id(), tm)?;
+        let mut state = t1;
+        for group in self.brought(oid, p1.id(), p2.id(), t1, tm)? {
+            let next = self.bring(oid, state, &group, tm)?;
+            self.step(oid, state, next)?;
+            state = next;
+        }
+        if state == tm {
+            return Ok(());
+        }
+        // What the merge holds that no step explains.
+        let git = self.repo.git();
+        let (from, to) = (
+            git.find_tree(state).map_err(internal)?,
+            git.find_tree(tm).map_err(internal)?,
+        );
+        let diff = git
+            .diff_tree_to_tree(Some(&from), Some(&to), None)
+            .map_err(internal)?;
+        let path = diff
+            .deltas()
+            .next()
+            .and_then(|d| d.new_file().path().or(d.old_file().path()))
+            .and_then(|p| p.to_str())
+            .unwrap_or(".")
+            .to_string();
+        let (rule, message) = if path.starts_with("proposals/") {
+            (Rule::AppendOnly, "the merge changes a signed record neither history made")
+        } else if governance::is_governed(&path) {
+            (
+                Rule::GovernedChange,
+                "the merge changes it, but no decision it brings does",
+            )
+        } else {
+            (Rule::UnknownPath, "path not governed by the charter process")
+        };
+        Err(violation(oid, path, rule, message))
+    }
+
+    /// Every signed file of both merged histories is carried unchanged: one
+    /// proposal id has one content, and no record is dropped.
+    fn carried(&self, oid: Oid, t1: Oid, t2: Oid, tm: Oid) -> std::result::Result<(), Violation> {
         let git = self.repo.git();
         let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
-        if commit.parent_count() != 2 {
-            return Err(violation(
-                oid,
-                ".",
-                Rule::GovernedChange,
-                "a merge of more than two histories",
-            ));
-        }
-        let (p1, p2) = (
-            commit.parent_id(0).map_err(internal)?,
-            commit.parent_id(1).map_err(internal)?,
-        );
-        let base = git.merge_base(p1, p2).map_err(|_| {
-            violation(
-                oid,
-                ".",
-                Rule::TrustRoot,
-                "the merged histories share no commit",
-            )
-        })?;
-        let tree = |c: Oid| git.find_commit(c).and_then(|c| c.tree()).map_err(internal);
-        let (tb, t1, t2, tm) = (tree(base)?, tree(p1)?, tree(p2)?, tree(oid)?);
-        let mut paths = BTreeSet::new();
-        for other in [&t1, &t2, &tm] {
-            let diff = git
-                .diff_tree_to_tree(Some(&tb), Some(other), None)
-                .map_err(internal)?;
-            for d in diff.deltas() {
-                for f in [d.old_file(), d.new_file()] {
-                    if let Some(p) = f.path().and_then(|p| p.to_str()) {
-                        paths.insert(p.to_string());
+        let tree = |t: Oid| git.find_tree(t).map_err(internal);
+        let (t1, t2, tm) = (tree(t1)?, tree(t2)?, tree(tm)?);
+        let mut opts = DiffOptions::new();
+        opts.pathspec(proposal::ROOT);
+        let diff = git
+            .diff_tree_to_tree(Some(&t1), Some(&t2), Some(&mut opts))
+            .map_err(internal)?;
+        for d in diff.deltas() {
+            let Some(path) = d.new_file().path().or(d.old_file().path()) else {
+                continue;
+            };
+            let shown = path.to_string_lossy().to_string();
+            match d.status() {
+                Delta::Deleted => {}
+                Delta::Added => {
+                    let kept = tm.get_path(path).ok().map(|e| e.id());
+                    if kept != Some(d.new_file().id()) {
+                        return Err(violation(
+                            oid,
+                            shown,
+                            Rule::AppendOnly,
+                            "the merge drops or alters a signed record of the merged history",
+                        ));
                     }
+                }
+                _ => {
+                    return Err(violation(
+                        oid,
+                        shown,
+                        Rule::AppendOnly,
+                        "the merged histories hold two versions of this signed file: one proposal id has one content",
+                    ))
                 }
             }
         }
-        let blob =
-            |t: &git2::Tree<'_>, p: &str| t.get_path(std::path::Path::new(p)).ok().map(|e| e.id());
-        for path in &paths {
-            let (b, a1, a2, m) = (
-                blob(&tb, path),
-                blob(&t1, path),
-                blob(&t2, path),
-                blob(&tm, path),
-            );
-            let signed = path.starts_with("proposals/");
-            let allowed: Vec<Option<Oid>> = if a1 == a2 {
-                vec![a1]
-            } else if a1 == b {
-                vec![a2]
-            } else if a2 == b {
-                vec![a1]
-            } else if signed {
-                vec![a1, a2]
-            } else if path == crate::member::ALLOWED_SIGNERS {
-                // Generated from the member files; checked against them below.
-                vec![m]
-            } else {
-                return Err(violation(
-                    oid,
-                    path.clone(),
-                    Rule::GovernedChange,
-                    "both merged histories changed it differently",
-                ));
-            };
-            if !allowed.contains(&m) {
-                let rule = if signed {
-                    Rule::AppendOnly
-                } else {
-                    Rule::GovernedChange
-                };
-                return Err(violation(
-                    oid,
-                    path.clone(),
-                    rule,
-                    "the merge makes a change neither history made",
-                ));
+        Ok(())
+    }
+
+    /// The signed paths the merge adds to its first parent, grouped by the
+    /// commit of the other history that added them, oldest first; what no
+    /// commit there added (the merge's own) comes last.
+    fn brought(
+        &self,
+        oid: Oid,
+        p1: Oid,
+        p2: Oid,
+        t1: Oid,
+        tm: Oid,
+    ) -> std::result::Result<Vec<Vec<String>>, Violation> {
+        let git = self.repo.git();
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        let added = |from: Option<Oid>, to: Oid| -> std::result::Result<Vec<String>, Violation> {
+            let from = from
+                .map(|t| git.find_tree(t))
+                .transpose()
+                .map_err(internal)?;
+            let to = git.find_tree(to).map_err(internal)?;
+            let mut opts = DiffOptions::new();
+            opts.pathspec(proposal::ROOT);
+            let diff = git
+                .diff_tree_to_tree(from.as_ref(), Some(&to), Some(&mut opts))
+                .map_err(internal)?;
+            Ok(diff
+                .deltas()
+                .filter(|d| d.status() == Delta::Added)
+                .filter_map(|d| d.new_file().path()?.to_str().map(String::from))
+                .collect())
+        };
+        let mut left: BTreeSet<String> = added(Some(t1), tm)?.into_iter().collect();
+        let mut groups = Vec::new();
+        let mut walk = git.revwalk().map_err(internal)?;
+        walk.push(p2).map_err(internal)?;
+        walk.hide(p1).map_err(internal)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(internal)?;
+        for side in walk {
+            if left.is_empty() {
+                break;
+            }
+            let side = git.find_commit(side.map_err(internal)?).map_err(internal)?;
+            let parent = side.parents().next().map(|p| p.tree_id());
+            let group: Vec<String> = added(parent, side.tree_id())?
+                .into_iter()
+                .filter(|p| left.remove(p))
+                .collect();
+            if !group.is_empty() {
+                groups.push(group);
             }
         }
-        let after = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
-        let gov = Governance::parse(
-            &after
-                .require(governance::PATH)
-                .map_err(|e| malformed(oid, e))?,
-        )
-        .map_err(|e| malformed(oid, e))?;
-        Charter::load(&after, &gov.languages).map_err(|e| malformed(oid, e))?;
-        Members::load(&after).map_err(|e| malformed(oid, e))?;
-        crate::review::load_all(&after).map_err(|e| malformed(oid, e))?;
-        Ok(())
+        if !left.is_empty() {
+            groups.push(left.into_iter().collect());
+        }
+        Ok(groups)
+    }
+
+    /// The state after one group of brought records: `state` with them
+    /// added, and, if they bring a decision, its effect as it applies here.
+    /// A decision that cannot take effect here adds no effect: the step
+    /// then names why.
+    fn bring(
+        &mut self,
+        oid: Oid,
+        state: Oid,
+        group: &[String],
+        tm: Oid,
+    ) -> std::result::Result<Oid, Violation> {
+        let git = self.repo.git();
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        let merged = git.find_tree(tm).map_err(internal)?;
+        let mut put = Vec::new();
+        for path in group {
+            let entry = merged
+                .get_path(std::path::Path::new(path))
+                .map_err(internal)?;
+            put.push((path.clone(), entry.id()));
+        }
+        let with_records = self
+            .repo
+            .tree_with(state, &put, &[])
+            .map_err(|e| malformed(oid, e))?;
+        let suffix = format!("/{}", proposal::DECISION);
+        let decided: Vec<ProposalId> = group
+            .iter()
+            .filter_map(|p| p.strip_suffix(&suffix))
+            .filter_map(|dir| dir.rsplit('/').next()?.parse().ok())
+            .collect();
+        let [id] = decided.as_slice() else {
+            return Ok(with_records);
+        };
+        let before = self.repo.tree_snapshot(state).map_err(|e| malformed(oid, e))?;
+        let members = self.members(oid, &before)?;
+        let after = self
+            .repo
+            .tree_snapshot(with_records)
+            .map_err(|e| malformed(oid, e))?;
+        let Ok(mut pending) = Proposal::load(&after, id) else {
+            return Ok(with_records);
+        };
+        let Some(date) = pending
+            .decision
+            .take()
+            .and_then(|d| clock::parse_timestamp(&d.date).ok())
+        else {
+            return Ok(with_records);
+        };
+        let Ok(effect) = finalization::effect(&pending, &before, &members, date) else {
+            return Ok(with_records);
+        };
+        let (mut put, mut delete) = (Vec::new(), Vec::new());
+        for (path, content) in effect {
+            match content {
+                Some(text) => put.push((
+                    path,
+                    self.repo
+                        .blob(text.as_bytes())
+                        .map_err(|e| malformed(oid, e))?,
+                )),
+                None => delete.push(path),
+            }
+        }
+        self.repo
+            .tree_with(with_records, &put, &delete)
+            .map_err(|e| malformed(oid, e))
     }
 
     /// The root commit must hold a valid charter, rules and members, and
@@ -552,11 +737,7 @@ impl Walker<'_> {
                 };
                 let rel = path[id.dir().len() + 1..].to_string();
                 out.push(Touched::InProposal(id, rel));
-            } else if path == governance::PATH
-                || path.starts_with("charter/")
-                || path.starts_with("keys/")
-                || path.starts_with("reviews/")
-            {
+            } else if governance::is_governed(&path) {
                 out.push(Touched::Governed(path));
             } else {
                 return Err(violation(
@@ -598,6 +779,10 @@ impl Walker<'_> {
             }
         } else {
             self.summary.proposals += 1;
+            if let Err(e) = rules::check_created(&now, members) {
+                let path = format!("{}/{}", id.dir(), proposal::FILE);
+                return Err(violation(oid, path, Rule::Date, e));
+            }
             if now.file.kind == proposal::Kind::Member {
                 self.check_statement(oid, before, &now)?;
             }
@@ -709,7 +894,7 @@ impl Walker<'_> {
             ));
         }
         if let Err(e) = rules::check_act(state, members, m) {
-            return v(Rule::Process, e.to_string());
+            return v(rule_of(&e, Rule::Process), e.to_string());
         }
         Ok(())
     }
@@ -741,7 +926,8 @@ impl Walker<'_> {
         let mut pending = p.clone();
         pending.decision = None;
         if let Err(e) = rules::check_finalize(&pending, members, before, &date) {
-            return Err(violation(oid, decision_path, Rule::Finalization, e));
+            let rule = rule_of(&e, Rule::Finalization);
+            return Err(violation(oid, decision_path, rule, e));
         }
         if decision.electorate != rules::electorate(&pending, members) {
             return Err(violation(
@@ -751,8 +937,13 @@ impl Walker<'_> {
                 "the electorate recorded is not the members in force",
             ));
         }
-        let effect = finalization::effect(&pending, before, members, date)
-            .map_err(|e| violation(oid, &decision_path, Rule::Finalization, e))?;
+        let effect = finalization::effect(&pending, before, members, date).map_err(|e| {
+            let rule = match &e {
+                Error::Rule(r) => rule_of(r, Rule::Finalization),
+                _ => Rule::Finalization,
+            };
+            violation(oid, &decision_path, rule, e)
+        })?;
         // allowed_signers is generated from the member files: a wrong member
         // file is the one to name.
         let mut expected_files: Vec<_> = effect.iter().collect();

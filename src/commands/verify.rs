@@ -72,6 +72,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     match outcome {
         Ok(mut summary) => {
             let new = summary.commits;
+            // The last verified commit may not lie on this first-parent
+            // line: then everything was checked anew.
+            let since = summary.since;
+            let before = if since.is_some() { before } else { [0; 3] };
             // Counts cover the whole history, checked now or before.
             summary.commits += before[0];
             summary.signatures += before[1];
