@@ -67,23 +67,21 @@ impl PublicKey {
     }
 
     /// Checks an armored SSHSIG signature over `msg` strictly: this key, this
-    /// namespace, ed25519, and `verify_strict` (no malleable encodings).
+    /// namespace, ed25519, and `verify_strict` (no malleable encodings). The
+    /// file is read as OpenSSH reads it (see [`crate::sshsig`]).
     pub fn verify(&self, namespace: &str, msg: &[u8], armored: &str) -> Result<(), SignatureError> {
-        let sig = SshSig::from_pem(armored.trim()).map_err(|_| SignatureError::Malformed)?;
-        if sig.namespace() != namespace {
-            return Err(SignatureError::Namespace(sig.namespace().to_string()));
+        let sig = crate::sshsig::parse(armored.as_bytes())?;
+        if sig.namespace != namespace.as_bytes() {
+            return Err(SignatureError::Namespace(
+                String::from_utf8_lossy(&sig.namespace).into_owned(),
+            ));
         }
-        if sig.algorithm() != Algorithm::Ed25519 {
-            return Err(SignatureError::Algorithm);
+        if sig.public_key != self.key.to_bytes() {
+            return Err(SignatureError::WrongKey);
         }
-        match sig.public_key() {
-            KeyData::Ed25519(pk) if pk.0 == self.key.to_bytes() => {}
-            _ => return Err(SignatureError::WrongKey),
-        }
-        let data = SshSig::signed_data(namespace, sig.hash_alg(), msg)
+        let data = SshSig::signed_data(namespace, sig.hash_alg, msg)
             .map_err(|_| SignatureError::Malformed)?;
-        let raw = ed25519_dalek::Signature::from_slice(sig.signature_bytes())
-            .map_err(|_| SignatureError::Malformed)?;
+        let raw = ed25519_dalek::Signature::from_bytes(&sig.signature);
         self.key
             .verify_strict(&data, &raw)
             .map_err(|_| SignatureError::Invalid)

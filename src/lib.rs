@@ -26,6 +26,7 @@ pub mod review;
 pub mod rules;
 pub mod signature;
 pub mod snapshot;
+pub mod sshsig;
 pub mod statement;
 pub mod sync;
 pub mod template;

@@ -510,7 +510,7 @@ fn load_records(snap: &Snapshot, dir: &str) -> Result<Vec<Record>> {
         let sig_path = join(&sig_dir, &format!("{stem}.sig"));
         let text = snap.blob_text(&path, e.id)?;
         let signature = snap
-            .read(&sig_path)?
+            .read_lossy(&sig_path)?
             .ok_or_else(|| Error::parse(&sig_path, "missing: every .msg needs its .sig"))?;
         let message = Message::parse(&text).map_err(|err| Error::parse(&path, err))?;
         if message.signer != signer || message.act != act {

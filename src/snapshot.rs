@@ -42,6 +42,25 @@ impl<'r> Snapshot<'r> {
 
     /// Reads the text file at `path`, or `None` if nothing is there.
     pub fn read(&self, path: &str) -> Result<Option<String>> {
+        match self.file(path)? {
+            Some(id) => Ok(Some(self.blob_text(path, id)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads the file at `path` as text, bytes that are not UTF-8 replaced:
+    /// for signature files, which OpenSSH reads as bytes and where such
+    /// bytes can only stand after the armor (ignored) or spoil it.
+    pub fn read_lossy(&self, path: &str) -> Result<Option<String>> {
+        let Some(id) = self.file(path)? else {
+            return Ok(None);
+        };
+        let blob = self.checked_blob(path, id)?;
+        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+    }
+
+    /// The blob id of the regular file at `path`, if any.
+    fn file(&self, path: &str) -> Result<Option<Oid>> {
         let entry = match self.tree.get_path(std::path::Path::new(path)) {
             Ok(e) => e,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
@@ -51,7 +70,7 @@ impl<'r> Snapshot<'r> {
         if entry.kind() != Some(ObjectType::Blob) {
             return Err(Error::parse(path, "expected a file, found a folder"));
         }
-        Ok(Some(self.blob_text(path, entry.id())?))
+        Ok(Some(entry.id()))
     }
 
     /// Reads a file that must exist.
@@ -61,6 +80,13 @@ impl<'r> Snapshot<'r> {
     }
 
     pub fn blob_text(&self, path: &str, id: Oid) -> Result<String> {
+        let blob = self.checked_blob(path, id)?;
+        String::from_utf8(blob.content().to_vec()).map_err(|_| Error::NotUtf8 {
+            path: path.to_string(),
+        })
+    }
+
+    fn checked_blob(&self, path: &str, id: Oid) -> Result<git2::Blob<'r>> {
         let blob = self.repo.find_blob(id)?;
         if blob.size() > MAX_FILE {
             return Err(Error::TooLarge {
@@ -68,9 +94,7 @@ impl<'r> Snapshot<'r> {
                 limit: MAX_FILE,
             });
         }
-        String::from_utf8(blob.content().to_vec()).map_err(|_| Error::NotUtf8 {
-            path: path.to_string(),
-        })
+        Ok(blob)
     }
 
     /// Lists the folder at `path` (empty if absent), refusing links and

@@ -477,3 +477,38 @@ fn proposer_seconds_its_own_proposal() {
     g.git_commit_all("uk seconds its own proposal");
     g.assert_head_violates("process", &msg_path);
 }
+
+/// A shallow clone's oldest commit is not the genesis: verifying there would
+/// record the shallow boundary as the trust root and refuse the honest
+/// history once it is whole. It is refused, and nothing is recorded.
+#[test]
+fn shallow_clone_is_refused_until_the_history_is_whole() {
+    let g = Group::d5();
+    g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let clone = g.env.path().join("shallow");
+    let url = format!("file://{}", g.repo.display());
+    g.git()
+        .args(["clone", "-q", "--depth", "2", &url])
+        .arg(&clone)
+        .assert()
+        .success();
+    let state = clone.join(".git/charter");
+    for args in [&["verify"][..], &["verify", "--full"]] {
+        let out = g.env.charter_in(&clone).args(args).output().unwrap();
+        let err = assert_one_line_error(&out, 2, &["shallow", "git fetch --unshallow"]);
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(!state.join("root").exists(), "{args:?} recorded a trust root");
+        assert!(!state.join("verified").exists());
+    }
+    g.env
+        .git_in(&clone)
+        .args(["fetch", "-q", "--unshallow"])
+        .assert()
+        .success();
+    let out = g.env.charter_in(&clone).arg("verify").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(state.join("root")).unwrap().trim(),
+        g.genesis()
+    );
+}
