@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::clock::{self, Timestamp};
 use crate::error::{to_toml, Result};
+use crate::act::Act;
 use crate::id::MemberId;
 use crate::member::{Member, Members};
 use crate::proposal::{Kind, Proposal};
@@ -33,7 +34,7 @@ pub fn effect(p: &Proposal, base: &Snapshot, before: &Members, date: Timestamp) 
         }
         return Ok(out);
     }
-    let after = members_after(p, before, date)?;
+    let after = members_after(p, base, before, date)?;
     let old: BTreeMap<String, String> = before.files()?.into_iter().collect();
     let new: BTreeMap<String, String> = after.files()?.into_iter().collect();
     let mut out = Effect::new();
@@ -78,7 +79,12 @@ fn review_effect(p: &Proposal, base: &Snapshot, date: Timestamp) -> Result<Effec
 }
 
 /// The member set once a membership proposal takes effect.
-pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<Members> {
+pub fn members_after(
+    p: &Proposal,
+    base: &Snapshot,
+    before: &Members,
+    date: Timestamp,
+) -> Result<Members> {
     let f = &p.file;
     let subject = f.member.clone().ok_or(RuleError::WrongAct {
         act: crate::act::Act::Propose,
@@ -105,7 +111,7 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
             after.by_id.insert(member.id.clone(), member);
         }
         Kind::RemoveMember | Kind::Leave => {
-            not_before_key(p, before, &subject, &date)?;
+            not_before_key(p, base, before, &subject, &date)?;
             let mut m = after
                 .by_id
                 .remove(&subject)
@@ -129,7 +135,7 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
                 }
                 .into());
             }
-            not_before_key(p, before, &subject, &date)?;
+            not_before_key(p, base, before, &subject, &date)?;
             let mut m = m.with_new_key(key, date);
             // The new key is valid from its own confirm-key act on, so that
             // OpenSSH accepts that act at its date too.
@@ -144,19 +150,58 @@ pub fn members_after(p: &Proposal, before: &Members, date: Timestamp) -> Result<
 }
 
 /// A decision about a member is not dated before the member joined or its
-/// key took effect: `members --at` and `allowed_signers` stay in order.
-fn not_before_key(p: &Proposal, before: &Members, subject: &MemberId, date: &Timestamp) -> Result<()> {
-    if let Some(m) = before.get(subject) {
-        let since = m.key_since.max(m.joined);
-        if *date < since {
-            return Err(RuleError::Dated {
-                what: format!("the decision on {}", p.id),
-                date: clock::format(date),
-                earlier: format!("{subject}'s key took effect"),
-                then: clock::format(&since),
-            }
-            .into());
+/// key took effect, nor before an act the member signed with the key it
+/// ends: every act then lies within the window `allowed_signers` gives that
+/// key, and `members --at` stays in order.
+fn not_before_key(
+    p: &Proposal,
+    base: &Snapshot,
+    before: &Members,
+    subject: &MemberId,
+    date: &Timestamp,
+) -> Result<()> {
+    let dated = |earlier: String, then: &Timestamp| RuleError::Dated {
+        what: format!("the decision on {}", p.id),
+        date: clock::format(date),
+        earlier,
+        then: clock::format(then),
+    };
+    let Some(m) = before.get(subject) else {
+        return Ok(());
+    };
+    let since = m.key_since.max(m.joined);
+    if *date < since {
+        return Err(dated(format!("{subject}'s key took effect"), &since).into());
+    }
+    if let Some((path, then)) = last_act_by(base, subject)? {
+        if *date < then {
+            return Err(dated(format!("{subject}'s act {path}"), &then).into());
         }
     }
     Ok(())
+}
+
+/// The latest-dated act `subject` signed as a member (not as a candidate or
+/// with a key it was confirming), in the tree `base`.
+fn last_act_by(base: &Snapshot, subject: &MemberId) -> Result<Option<(String, Timestamp)>> {
+    let mut last: Option<(String, Timestamp)> = None;
+    for id in crate::proposal::list(base)? {
+        let dir = format!("{}/{}", id.dir(), crate::proposal::SIGNATURES);
+        for e in base.list(&dir)? {
+            let Some((signer, act, "msg")) = crate::signature::parse_record_name(&e.name) else {
+                continue;
+            };
+            if &signer != subject || matches!(act, Act::Apply | Act::ConfirmKey) {
+                continue;
+            }
+            let path = format!("{dir}/{}", e.name);
+            let text = base.blob_text(&path, e.id)?;
+            let message = crate::signature::Message::parse(&text)
+                .map_err(|err| crate::error::Error::parse(&path, err))?;
+            if last.as_ref().is_none_or(|(_, t)| message.date > *t) {
+                last = Some((path, message.date));
+            }
+        }
+    }
+    Ok(last)
 }

@@ -467,7 +467,7 @@ impl Walker<'_> {
         } else if governance::is_governed(&path) {
             (
                 Rule::GovernedChange,
-                "the merge changes it, but no decision it brings does",
+                "the merge makes a change neither history made: no decision it brings changes it",
             )
         } else {
             (Rule::UnknownPath, "path not governed by the charter process")
