@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::act::Act;
 use crate::clock::{self, Timestamp};
 use crate::error::{to_toml, Result};
-use crate::act::Act;
 use crate::id::MemberId;
 use crate::member::{Member, Members};
 use crate::proposal::{Kind, Proposal};

@@ -390,17 +390,16 @@ impl Group {
             path: String::new(),
             act: record,
         });
-        let completes =
-            matches!(
-                act,
-                Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
-            ) && rules::check_finalize(
-                &proposal,
-                &state.members,
-                &state.snapshot,
-                &rules::decision_date(&proposal, now),
-            )
-            .is_ok();
+        let completes = matches!(
+            act,
+            Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
+        ) && rules::check_finalize(
+            &proposal,
+            &state.members,
+            &state.snapshot,
+            &rules::decision_date(&proposal, now),
+        )
+        .is_ok();
         if completes {
             // An act whose decision could not take effect is refused before
             // anything is written.

@@ -406,7 +406,12 @@ impl Proposal {
         for (origin, rel) in changes
             .keys()
             .map(|rel| (join(&join(&id.dir(), CHANGE), rel), rel))
-            .chain(file.removes.iter().chain(file.base.keys()).map(|rel| (file_path.clone(), rel)))
+            .chain(
+                file.removes
+                    .iter()
+                    .chain(file.base.keys())
+                    .map(|rel| (file_path.clone(), rel)),
+            )
         {
             if !file.kind.may_change(rel) {
                 return Err(Error::KindPath {

@@ -298,13 +298,11 @@ pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(
             }
         }
         // A departure or a rotation is the act of the member it concerns.
-        Act::Propose if kind.is_own() && subject != Some(signer) => {
-            Err(RuleError::NotConcerned {
-                member: subject.map(ToString::to_string).unwrap_or_default(),
-                act,
-                proposal: proposal.clone(),
-            })
-        }
+        Act::Propose if kind.is_own() && subject != Some(signer) => Err(RuleError::NotConcerned {
+            member: subject.map(ToString::to_string).unwrap_or_default(),
+            act,
+            proposal: proposal.clone(),
+        }),
         Act::Propose if proposer != Some(signer) => Err(not_proposer()),
         Act::Propose => Ok(()),
         _ if !tally.proposed => Err(RuleError::NotProposed {
@@ -349,7 +347,12 @@ fn check_act_date(p: &Proposal, members: &Members, message: &Message) -> Result<
     });
     if let Some(created) = p.created() {
         if *date < created {
-            return Err(RuleError::dated(what(), date, "the proposal was created", &created));
+            return Err(RuleError::dated(
+                what(),
+                date,
+                "the proposal was created",
+                &created,
+            ));
         }
     }
     // The candidate's or the new key is valid from its own act on.
@@ -358,7 +361,12 @@ fn check_act_date(p: &Proposal, members: &Members, message: &Message) -> Result<
     }
     if let Some(m) = members.get(&message.signer) {
         if *date < m.joined {
-            return Err(RuleError::dated(what(), date, "its signer joined", &m.joined));
+            return Err(RuleError::dated(
+                what(),
+                date,
+                "its signer joined",
+                &m.joined,
+            ));
         }
         if *date < m.key_since {
             return Err(RuleError::dated(
@@ -453,7 +461,12 @@ pub fn check_finalize(
     }
     if p.file.kind.is_own() && p.proposer() != p.file.member.as_ref() {
         return Err(RuleError::NotConcerned {
-            member: p.file.member.as_ref().map(ToString::to_string).unwrap_or_default(),
+            member: p
+                .file
+                .member
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             act: Act::Propose,
             proposal: p.id.clone(),
         });

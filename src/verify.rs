@@ -201,11 +201,7 @@ pub fn verify_history(
 
 /// The first-parent line from `since` (exclusive) or the root to `tip`,
 /// oldest first, and whether it starts after `since`.
-fn first_parent_line(
-    repo: &Repo,
-    tip: Oid,
-    since: Option<Oid>,
-) -> Result<(Vec<Oid>, Option<Oid>)> {
+fn first_parent_line(repo: &Repo, tip: Oid, since: Option<Oid>) -> Result<(Vec<Oid>, Option<Oid>)> {
     let mut line = Vec::new();
     let mut commit = repo.git().find_commit(tip)?;
     loop {
@@ -383,8 +379,14 @@ impl Walker<'_> {
     /// of the first-parent line, or one of the steps a merge brings.
     /// Violations are reported at commit `at`.
     fn step(&mut self, at: Oid, before: Oid, after: Oid) -> std::result::Result<(), Violation> {
-        let before = self.repo.tree_snapshot(before).map_err(|e| malformed(at, e))?;
-        let after = self.repo.tree_snapshot(after).map_err(|e| malformed(at, e))?;
+        let before = self
+            .repo
+            .tree_snapshot(before)
+            .map_err(|e| malformed(at, e))?;
+        let after = self
+            .repo
+            .tree_snapshot(after)
+            .map_err(|e| malformed(at, e))?;
         let touched = self.changes(at, &before, &after)?;
         let members = self.members(at, &before)?;
 
@@ -463,14 +465,20 @@ impl Walker<'_> {
             .unwrap_or(".")
             .to_string();
         let (rule, message) = if path.starts_with("proposals/") {
-            (Rule::AppendOnly, "the merge changes a signed record neither history made")
+            (
+                Rule::AppendOnly,
+                "the merge changes a signed record neither history made",
+            )
         } else if governance::is_governed(&path) {
             (
                 Rule::GovernedChange,
                 "the merge makes a change neither history made: no decision it brings changes it",
             )
         } else {
-            (Rule::UnknownPath, "path not governed by the charter process")
+            (
+                Rule::UnknownPath,
+                "path not governed by the charter process",
+            )
         };
         Err(violation(oid, path, rule, message))
     }
@@ -609,7 +617,10 @@ impl Walker<'_> {
         let [id] = decided.as_slice() else {
             return Ok(with_records);
         };
-        let before = self.repo.tree_snapshot(state).map_err(|e| malformed(oid, e))?;
+        let before = self
+            .repo
+            .tree_snapshot(state)
+            .map_err(|e| malformed(oid, e))?;
         let members = self.members(oid, &before)?;
         let after = self
             .repo

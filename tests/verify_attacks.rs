@@ -497,7 +497,10 @@ fn shallow_clone_is_refused_until_the_history_is_whole() {
         let out = g.env.charter_in(&clone).args(args).output().unwrap();
         let err = assert_one_line_error(&out, 2, &["shallow", "git fetch --unshallow"]);
         assert!(err.starts_with("error: "), "{err}");
-        assert!(!state.join("root").exists(), "{args:?} recorded a trust root");
+        assert!(
+            !state.join("root").exists(),
+            "{args:?} recorded a trust root"
+        );
         assert!(!state.join("verified").exists());
     }
     g.env

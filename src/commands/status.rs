@@ -32,16 +32,14 @@ pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
     };
     // Everyone accepted, yet it is still open: say what holds it.
     let blocked = match status {
-        Status::Open if missing.is_empty() => {
-            rules::check_finalize(
-                p,
-                &state.members,
-                &state.snapshot,
-                &rules::decision_date(p, *now),
-            )
-                .err()
-                .map(|e| e.to_string())
-        }
+        Status::Open if missing.is_empty() => rules::check_finalize(
+            p,
+            &state.members,
+            &state.snapshot,
+            &rules::decision_date(p, *now),
+        )
+        .err()
+        .map(|e| e.to_string()),
         _ => None,
     };
     json!({
