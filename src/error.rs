@@ -51,7 +51,7 @@ pub enum Error {
         prefix: String,
         matches: Vec<String>,
     },
-    #[error("{path}: a {kind} proposal may not change {target}")]
+    #[error("{path}: a proposal of kind {kind} may not change {target}")]
     KindPath {
         path: String,
         kind: &'static str,

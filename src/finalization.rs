@@ -97,6 +97,20 @@ pub fn members_after(
     };
     match f.kind {
         Kind::Member => {
+            // Every decision already recorded counted the members of its
+            // time: an admission dated before one would make the newcomer a
+            // member then, without its vote.
+            if let Some((other, then)) = crate::rules::last_decision(base)? {
+                if date < then {
+                    return Err(RuleError::Dated {
+                        what: format!("the admission {}", p.id),
+                        date: clock::format(&date),
+                        earlier: format!("the decision on {other}, already recorded"),
+                        then: clock::format(&then),
+                    }
+                    .into());
+                }
+            }
             let key = new_key()?;
             if let Some(why) = before.ever_registered(&subject, &key) {
                 return Err(RuleError::AlreadyRegistered { why }.into());

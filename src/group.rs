@@ -397,7 +397,7 @@ impl Group {
             &proposal,
             &state.members,
             &state.snapshot,
-            &rules::decision_date(&proposal, now),
+            &rules::decision_date(&proposal, &state.snapshot, now),
         )
         .is_ok();
         if completes {
@@ -424,7 +424,7 @@ impl Group {
         let state = self.state()?;
         let member = state.member_for(key.public())?.clone();
         let proposal = state.proposal(&state.find(prefix)?)?;
-        let date = rules::decision_date(&proposal, now);
+        let date = rules::decision_date(&proposal, &state.snapshot, now);
         rules::check_finalize(&proposal, &state.members, &state.snapshot, &date)?;
         self.write_finalization(&state, &member.name, &member.id, key, &proposal, now)
     }
@@ -481,7 +481,7 @@ impl Group {
         proposal: &Proposal,
         now: Timestamp,
     ) -> Result<Oid> {
-        let now = rules::decision_date(proposal, now);
+        let now = rules::decision_date(proposal, &state.snapshot, now);
         let decision = Decision {
             outcome: Outcome::Adopted,
             date: clock::format(&now),

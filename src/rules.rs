@@ -393,10 +393,34 @@ pub fn check_created(p: &Proposal, members: &Members) -> Result<(), RuleError> {
     }
 }
 
-/// The date a decision on `p` takes when finalized at `now`: never before
-/// an act it counts, even if this clock is behind another member's.
-pub fn decision_date(p: &Proposal, now: Timestamp) -> Timestamp {
-    p.acts().map(|m| m.date).fold(now, Timestamp::max)
+/// The date a decision on `p` takes when finalized at `now` on top of
+/// `base`: never before an act it counts, nor, for an admission, before a
+/// decision already recorded, even if this clock is behind another
+/// member's.
+pub fn decision_date(p: &Proposal, base: &Snapshot, now: Timestamp) -> Timestamp {
+    let latest = match p.file.kind {
+        Kind::Member => last_decision(base).ok().flatten().map(|(_, t)| t),
+        _ => None,
+    };
+    p.acts().map(|m| m.date).chain(latest).fold(now, Timestamp::max)
+}
+
+/// The latest-dated decision recorded in `base`, with its proposal.
+pub fn last_decision(base: &Snapshot) -> crate::Result<Option<(ProposalId, Timestamp)>> {
+    let mut last: Option<(ProposalId, Timestamp)> = None;
+    for id in proposal::list(base)? {
+        let path = crate::snapshot::join(&id.dir(), proposal::DECISION);
+        let Some(text) = base.read(&path)? else {
+            continue;
+        };
+        let decision: proposal::Decision = crate::error::from_toml(&path, &text)?;
+        let date = crate::clock::parse_timestamp(&decision.date)
+            .map_err(|_| crate::Error::parse(&path, "date is not an RFC 3339 date-time"))?;
+        if last.as_ref().is_none_or(|(_, t)| date > *t) {
+            last = Some((id, date));
+        }
+    }
+    Ok(last)
 }
 
 /// The key a record must be signed with: the candidate's or the new key for

@@ -307,7 +307,7 @@ impl Group {
             for id in touched {
                 let state = self.state()?;
                 let Ok(p) = state.proposal(&id) else { continue };
-                let date = rules::decision_date(&p, now);
+                let date = rules::decision_date(&p, &state.snapshot, now);
                 if rules::check_finalize(&p, &state.members, &state.snapshot, &date).is_ok() {
                     self.finalize_unlocked(&state, &member, key, &p, now)?;
                     outcome.finalized.push(id);

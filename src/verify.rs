@@ -527,8 +527,8 @@ impl Walker<'_> {
     }
 
     /// The signed paths the merge adds to its first parent, grouped by the
-    /// commit of the other history that added them, oldest first; what no
-    /// commit there added (the merge's own) comes last.
+    /// commit of the other history that added them, oldest first. A record
+    /// no commit there added (the merge's own) is refused.
     fn brought(
         &self,
         oid: Oid,
@@ -577,8 +577,13 @@ impl Walker<'_> {
                 groups.push(group);
             }
         }
-        if !left.is_empty() {
-            groups.push(left.into_iter().collect());
+        if let Some(path) = left.into_iter().next() {
+            return Err(violation(
+                oid,
+                path,
+                Rule::AppendOnly,
+                "a signed record neither merged history holds: a merge only brings records",
+            ));
         }
         Ok(groups)
     }

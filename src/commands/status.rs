@@ -36,7 +36,7 @@ pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
             p,
             &state.members,
             &state.snapshot,
-            &rules::decision_date(p, *now),
+            &rules::decision_date(p, &state.snapshot, *now),
         )
         .err()
         .map(|e| e.to_string()),
