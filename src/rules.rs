@@ -402,7 +402,10 @@ pub fn decision_date(p: &Proposal, base: &Snapshot, now: Timestamp) -> Timestamp
         Kind::Member => last_decision(base).ok().flatten().map(|(_, t)| t),
         _ => None,
     };
-    p.acts().map(|m| m.date).chain(latest).fold(now, Timestamp::max)
+    p.acts()
+        .map(|m| m.date)
+        .chain(latest)
+        .fold(now, Timestamp::max)
 }
 
 /// The latest-dated decision recorded in `base`, with its proposal.

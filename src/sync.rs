@@ -152,12 +152,12 @@ impl Group {
             }
         }
         let known = |c: Oid| c == incoming || git.graph_descendant_of(incoming, c).unwrap_or(false);
-        let since = repo
-            .verified(root)
-            .map(|(v, _)| v)
+        let seen: Vec<Oid> = [repo.verified(root).map(|(v, _)| v), repo.remote_tip(remote)]
+            .into_iter()
+            .flatten()
             .filter(|v| known(*v))
-            .or(repo.remote_tip(remote).filter(|v| known(*v)));
-        match verify::verify_history(repo, root, incoming, since, progress)? {
+            .collect();
+        match verify::verify_history(repo, root, incoming, &seen, progress)? {
             Ok(_) => {}
             Err(violation) => {
                 let _ = git

@@ -138,21 +138,23 @@ pub fn verify(repo: &Repo, root: Oid) -> Result<Outcome> {
     let head = repo.head()?.ok_or_else(|| Error::NotAGroup {
         path: repo.workdir(),
     })?;
-    verify_from(repo, root, head.id(), None, &mut |_, _| {})
+    verify_from(repo, root, head.id(), &[], &mut |_, _| {})
 }
 
-/// Verifies the history of `tip`; with `since` (a commit already verified
-/// against the same root), only the commits after it, if it lies on
-/// `tip`'s first-parent line (else the whole history). `progress` hears
-/// (done, total) as commits are checked.
+/// Verifies the history of `tip`. `seen` are commits this clone verified
+/// against the same root before, ancestors of `tip`: only the commits after
+/// the newest of them on `tip`'s first-parent line are checked (all, if none
+/// is there), and a merge that brings one of the others in must hold in the
+/// order it was verified. `progress` hears (done, total) as commits are
+/// checked.
 pub fn verify_from(
     repo: &Repo,
     root: Oid,
     tip: Oid,
-    since: Option<Oid>,
+    seen: &[Oid],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
-    let summary = match verify_history(repo, root, tip, since, progress)? {
+    let summary = match verify_history(repo, root, tip, seen, progress)? {
         Ok(s) => s,
         Err(v) => return Ok(Err(v)),
     };
@@ -168,11 +170,21 @@ pub fn verify_history(
     repo: &Repo,
     root: Oid,
     tip: Oid,
-    since: Option<Oid>,
+    seen: &[Oid],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
     repo.refuse_shallow()?;
-    let (commits, since) = first_parent_line(repo, tip, since)?;
+    let (commits, since) = first_parent_line(repo, tip, seen)?;
+    // Commits verified before that this line only merges in: the order
+    // this clone accepted must still hold where each enters.
+    let mut reordered: Vec<Oid> = seen
+        .iter()
+        .copied()
+        .filter(|s| Some(*s) != since && !commits.contains(s))
+        .filter(|s| {
+            !since.is_some_and(|from| repo.git().graph_descendant_of(from, *s).unwrap_or(false))
+        })
+        .collect();
     let mut w = Walker {
         repo,
         root,
@@ -188,6 +200,15 @@ pub fn verify_history(
         if let Err(v) = w.commit(*oid) {
             return Ok(Err(v));
         }
+        let mut judged = Vec::new();
+        for verified in &reordered {
+            match w.keeps_order(*oid, *verified) {
+                Ok(true) => judged.push(*verified),
+                Ok(false) => {}
+                Err(v) => return Ok(Err(v)),
+            }
+        }
+        reordered.retain(|v| !judged.contains(v));
         w.summary.commits += 1;
         progress(i + 1, commits.len());
     }
@@ -199,15 +220,15 @@ pub fn verify_history(
     Ok(Ok(w.summary))
 }
 
-/// The first-parent line from `since` (exclusive) or the root to `tip`,
-/// oldest first, and whether it starts after `since`.
-fn first_parent_line(repo: &Repo, tip: Oid, since: Option<Oid>) -> Result<(Vec<Oid>, Option<Oid>)> {
+/// The first-parent line to `tip`, oldest first, from the newest commit of
+/// `seen` on it (exclusive, and returned) or from the root.
+fn first_parent_line(repo: &Repo, tip: Oid, seen: &[Oid]) -> Result<(Vec<Oid>, Option<Oid>)> {
     let mut line = Vec::new();
     let mut commit = repo.git().find_commit(tip)?;
     loop {
-        if Some(commit.id()) == since {
+        if seen.contains(&commit.id()) {
             line.reverse();
-            return Ok((line, since));
+            return Ok((line, Some(commit.id())));
         }
         line.push(commit.id());
         if commit.parent_count() == 0 {
@@ -437,7 +458,54 @@ impl Walker<'_> {
             commit.parent(0).map_err(internal)?,
             commit.parent(1).map_err(internal)?,
         );
-        let (t1, tm) = (p1.tree_id(), commit.tree_id());
+        self.merge_onto(oid, &p1, &p2, commit.tree_id())
+    }
+
+    /// If `oid` is the merge where `verified`, a commit this clone verified
+    /// before, enters the first-parent line as a second parent, the merge
+    /// must also hold the other way round: what this clone accepted first,
+    /// then what the line brings. Else the order of a history already
+    /// verified could be rewritten by merging it into an old branch. True
+    /// once that merge is judged.
+    fn keeps_order(&mut self, oid: Oid, verified: Oid) -> std::result::Result<bool, Violation> {
+        let git = self.repo.git();
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        let commit = git.find_commit(oid).map_err(internal)?;
+        let holds = |c: Oid| c == verified || git.graph_descendant_of(c, verified).unwrap_or(false);
+        // Only a merge can bring in a commit that is not on the line.
+        let (Ok(p1), Ok(p2)) = (commit.parent(0), commit.parent(1)) else {
+            return Ok(false);
+        };
+        if holds(p1.id()) {
+            return Ok(true);
+        }
+        if !holds(p2.id()) {
+            return Ok(false);
+        }
+        let counted = self.summary.clone();
+        let swapped = self.merge_onto(oid, &p2, &p1, commit.tree_id());
+        self.summary = counted;
+        swapped.map(|()| true).map_err(|v| Violation {
+            message: format!(
+                "{} (judged after {}, verified here before: a merge cannot reorder a history already verified)",
+                v.message,
+                &verified.to_string()[..12]
+            ),
+            ..v
+        })
+    }
+
+    /// The records `second` brings, judged on top of `first`; the merge
+    /// must then hold exactly tree `tm`.
+    fn merge_onto(
+        &mut self,
+        oid: Oid,
+        p1: &git2::Commit<'_>,
+        p2: &git2::Commit<'_>,
+        tm: Oid,
+    ) -> std::result::Result<(), Violation> {
+        let internal = |e: git2::Error| violation(oid, ".", Rule::Malformed, e);
+        let t1 = p1.tree_id();
         self.carried(oid, t1, p2.tree_id(), tm)?;
         let mut state = t1;
         for group in self.brought(oid, p1.id(), p2.id(), t1, tm)? {

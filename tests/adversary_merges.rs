@@ -1096,3 +1096,89 @@ fn record_added_by_the_merge_itself_is_refused() {
     let msg = format!("{stem}.msg");
     assert_merge_refused(&g, &merge, &["append-only"], &msg, |p| is_record(p, &msg));
 }
+
+/// A thief of il's old key, on a branch forked before il's rotation, signs
+/// il's acceptance backdated to before the rotation; the others adopt the
+/// amendment there; main (where il rotated) is merged INTO that branch and
+/// pushed, so the backdated act comes first in the new order and the
+/// history is consistent for a newcomer. A clone that had verified the
+/// rotation refuses it: the merge must hold in the order it verified.
+#[test]
+fn swapped_merge_placing_a_stolen_key_act_before_its_rotation_is_refused_where_the_rotation_was_verified(
+) {
+    let mut g = Group::d5();
+    let id = open_amendment(&g);
+    let mut record = String::new();
+    fork_and_act(
+        &mut g,
+        |g| rotate_il(g),
+        |g| {
+            record = sign_by_hand(g, &id, "accept", "il", "il", EARLY, None);
+            g.act("nz", "accept", &id);
+            g.act("kr", "accept", &id);
+            assert!(exists(g, &decision_of(&id)));
+        },
+    );
+    // This clone verified main, with the rotation.
+    g.assert_verify_passes();
+    let merge = merge_main_into_side_and_fast_forward(&g);
+    let f = g.verify_failure_with(&[]);
+    assert_eq!(f.commit, merge[..12], "{}", f.stderr);
+    assert_eq!(f.rule, "signature", "{}", f.stderr);
+    assert!(is_record(&f.path, &record), "{}", f.stderr);
+    assert!(f.message.contains("reorder"), "{}", f.stderr);
+    // A newcomer without that record judges the order it is given: the
+    // history is consistent (the limit THREAT_MODEL.md names).
+    let out = g.read().args(["verify", "--full"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Control: the same swap where the side only brings an act still valid in
+/// either order: the clone that verified main accepts it.
+#[test]
+fn control_swapped_merge_of_acts_valid_in_either_order_is_accepted_where_main_was_verified() {
+    let mut g = Group::d5();
+    let id = open_amendment(&g);
+    fork_and_act(
+        &mut g,
+        |g| rotate_il(g),
+        |g| {
+            g.act("nz", "accept", &id);
+        },
+    );
+    g.assert_verify_passes();
+    merge_main_into_side_and_fast_forward(&g);
+    g.assert_verify_passes();
+}
+
+/// The stolen-key swap through sync: ee's clone took main with il's
+/// rotation; the remote then holds the swapped merge. sync refuses it and
+/// leaves the clone as it was.
+#[test]
+fn sync_refuses_a_swapped_merge_that_reorders_what_it_verified() {
+    let mut g = Group::d5();
+    let genesis = g.genesis();
+    let id = open_amendment(&g);
+    let remote = Remote::serve(&g);
+    let ee = remote.clone_for("ee", &genesis);
+    fork_and_act(
+        &mut g,
+        |g| rotate_il(g),
+        |g| {
+            sign_by_hand(g, &id, "accept", "il", "il", EARLY, None);
+            g.act("nz", "accept", &id);
+            g.act("kr", "accept", &id);
+        },
+    );
+    g.git_out(&["push", "-q", &remote.url, "main"]);
+    ee.sync_ok();
+    let seen = ee.g.head();
+    let merge = merge_main_into_side_and_fast_forward(&g);
+    g.git_out(&["push", "-q", &remote.url, "main"]);
+    let before = ee.g.tree_state();
+    let out = ee.sync();
+    let err = assert_one_line_error(&out, 1, &[&merge[..12], "[signature]", "reorder"]);
+    assert!(err.contains("il.accept"), "{err}");
+    assert_eq!(ee.g.tree_state(), before, "the clone is as it was");
+    assert_eq!(ee.g.head(), seen);
+}

@@ -67,8 +67,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     };
     let before = since.map(|(_, counts)| counts).unwrap_or_default();
     let since = since.map(|(v, _)| v);
+    let seen: Vec<_> = since.into_iter().collect();
     let outcome =
-        charter::verify::verify_from(&repo, root, head, since, &mut progress("verifying"))?;
+        charter::verify::verify_from(&repo, root, head, &seen, &mut progress("verifying"))?;
     match outcome {
         Ok(mut summary) => {
             let new = summary.commits;
