@@ -296,6 +296,11 @@ impl Members {
         self.by_id.keys()
     }
 
+    /// The member, in force or former, who holds or held `key`.
+    pub fn holder(&self, key: &PublicKey) -> Option<&Member> {
+        self.everyone().find(|m| m.all_keys().any(|k| k == key))
+    }
+
     pub fn by_key(&self, key: &PublicKey) -> Option<&Member> {
         self.by_id.values().find(|m| &m.key == key)
     }

@@ -52,6 +52,8 @@ pub enum SyncError {
         remote: String,
         violation: Box<Violation>,
     },
+    #[error("the replay of this clone's acts does not verify, so nothing was changed or pushed: {violation}")]
+    Replay { violation: Box<Violation> },
     #[error("{0}")]
     Library(#[from] Error),
 }
@@ -259,36 +261,10 @@ impl Group {
                     .into(),
             )
         })?;
-        let state = self.state()?;
-        let me = state.member_for(key.public()).cloned();
-        let mut tip = incoming;
-        let mut touched: Vec<ProposalId> = Vec::new();
-        for &oid in &local {
-            let commit = git.find_commit(oid).map_err(Error::from)?;
-            let Some(edits) = self.replayable(&commit, tip, &mut touched, outcome)? else {
-                continue;
-            };
-            let parent = git.find_commit(tip).map_err(Error::from)?;
-            let name = commit.author().name().unwrap_or("charter").to_string();
-            let email = commit
-                .author()
-                .email()
-                .unwrap_or("charter@charter.invalid")
-                .to_string();
-            let when = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or(now);
-            let who = Committer {
-                name,
-                email,
-                key,
-                when,
-            };
-            let message = commit.message().unwrap_or("charter act").to_string();
-            tip = repo.write_commit(Some(&parent), &edits, &message, &who)?;
-            outcome.replayed += 1;
-        }
-        repo.advance(Some(head), tip, &format!("sync: replay on {remote}"))?;
+        // Who this clone's key is, even if it has left or rotated here since.
+        let me = self.state()?.members.holder(key.public()).cloned();
         // A review tag on a dropped local finalization goes with it; the
-        // finalization made anew below tags its own commit.
+        // finalization made anew tags its own commit.
         for name in git
             .tag_names(Some("charter-*"))
             .map_err(Error::from)?
@@ -302,19 +278,92 @@ impl Group {
                 }
             }
         }
-        // What the replayed acts completed is finalized anew, on top.
-        if let Ok(member) = me {
-            for id in touched {
-                let state = self.state()?;
-                let Ok(p) = state.proposal(&id) else { continue };
-                let date = rules::decision_date(&p, &state.snapshot, now);
-                if rules::check_finalize(&p, &state.members, &state.snapshot, &date).is_ok() {
-                    self.finalize_unlocked(&state, &member, key, &p, now)?;
-                    outcome.finalized.push(id);
-                }
+        let mut tip = incoming;
+        let mut current = head;
+        let mut touched: Vec<ProposalId> = Vec::new();
+        for &oid in &local {
+            let commit = git.find_commit(oid).map_err(Error::from)?;
+            if let Some(edits) = self.replayable(&commit, tip, &mut touched, outcome)? {
+                let parent = git.find_commit(tip).map_err(Error::from)?;
+                let name = commit.author().name().unwrap_or("charter").to_string();
+                let email = commit
+                    .author()
+                    .email()
+                    .unwrap_or("charter@charter.invalid")
+                    .to_string();
+                let when =
+                    chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or(now);
+                let who = Committer {
+                    name,
+                    email,
+                    key,
+                    when,
+                };
+                let message = commit.message().unwrap_or("charter act").to_string();
+                tip = repo.write_commit(Some(&parent), &edits, &message, &who)?;
+                outcome.replayed += 1;
+            }
+            // What the acts so far complete is finalized here, before the
+            // next act: a rotation takes effect before the new key signs.
+            for id in touched.clone() {
+                let Some(finalized) =
+                    self.finalize_if_due(&mut current, tip, &id, key, me.as_ref(), now)?
+                else {
+                    continue;
+                };
+                tip = finalized;
+                touched.retain(|t| t != &id);
+                outcome.finalized.push(id);
             }
         }
+        if current != tip {
+            repo.advance(Some(current), tip, &format!("sync: replay on {remote}"))?;
+        }
+        // Never publish a history this tool would refuse.
+        let root = repo.root()?;
+        if let Err(violation) = verify::verify_history(repo, root, tip, &[incoming], &mut |_, _| {})? {
+            repo.advance(Some(tip), head, "sync: undo a replay that does not verify")?;
+            return Err(SyncError::Replay {
+                violation: Box::new(violation),
+            });
+        }
         Ok(())
+    }
+
+    /// Finalizes `id` on top of `tip` if its acts complete it there: moves
+    /// the branch (from `current`) to `tip`, then makes the finalization
+    /// commit, signed by `key` as the member it is in force there (or as
+    /// `me`, for a new key not yet in force). Returns the new tip.
+    fn finalize_if_due(
+        &self,
+        current: &mut Oid,
+        tip: Oid,
+        id: &ProposalId,
+        key: &SigningKey,
+        me: Option<&crate::member::Member>,
+        now: Timestamp,
+    ) -> std::result::Result<Option<Oid>, SyncError> {
+        let repo = self.repo();
+        let snap = repo.snapshot(tip)?;
+        let Ok(p) = Proposal::load(&snap, id) else {
+            return Ok(None);
+        };
+        let members = crate::member::Members::load(&snap)?;
+        let date = rules::decision_date(&p, &snap, now);
+        if p.decision.is_some() || rules::check_finalize(&p, &members, &snap, &date).is_err() {
+            return Ok(None);
+        }
+        let Some(member) = members.by_key(key.public()).or(me).cloned() else {
+            return Ok(None);
+        };
+        if *current != tip {
+            repo.advance(Some(*current), tip, "sync: replay")?;
+            *current = tip;
+        }
+        let state = self.state()?;
+        let finalized = self.finalize_unlocked(&state, &member, key, &p, now)?;
+        *current = finalized;
+        Ok(Some(finalized))
     }
 
     /// The files a local commit adds under `proposals/`, minus what the new

@@ -1361,3 +1361,59 @@ fn an_act_made_moot_by_the_remote_is_dropped() {
     let v = verify_full(&ee.g);
     assert_eq!(v["finalizations"], 0, "{v}");
 }
+
+/// Regression: sync replayed a key rotation's records, then the acts signed
+/// with the new key, and only then made the rotation's finalization anew:
+/// the history it pushed failed verification everywhere. The finalization
+/// is now made where the rotation completes, before the next act.
+#[test]
+fn sync_finalizes_a_replayed_rotation_before_acts_of_the_new_key() {
+    let g = Group::d5();
+    let genesis = g.genesis();
+    let remote = Remote::serve(&g);
+    let uk = remote.clone_for("uk", &genesis);
+    let kr = remote.clone_for("kr", &genesis);
+    let new = kr.g.new_key("kr2");
+    kr.g.charter("kr")
+        .args(["key", "rotate", "--new-key"])
+        .arg(&new)
+        .assert()
+        .success();
+    let texts = kr.g.texts("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    kr.g.charter("kr2")
+        .args(["propose", "amend", "open-source"])
+        .args(&texts)
+        .assert()
+        .success();
+    uk.g.propose_amend("uk", "open-standards", OPEN_STANDARDS_EN, OPEN_STANDARDS_FR);
+    uk.sync_ok();
+    let out = kr.g.charter("kr2").arg("sync").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    verify_full(&kr.g);
+    uk.sync_ok();
+    verify_full(&uk.g);
+    let members = uk.g.read_file("keys/kr.toml");
+    assert!(members.contains("previous_keys"), "{members}");
+}
+
+/// Regression: a departure replayed by sync lost its finalization (the
+/// syncing key was no member in the clone's own state any more), so the
+/// member came back in force. It is finalized anew where it was made.
+#[test]
+fn sync_keeps_a_replayed_departure_finalized() {
+    let g = Group::d5();
+    let genesis = g.genesis();
+    let remote = Remote::serve(&g);
+    let uk = remote.clone_for("uk", &genesis);
+    let nz = remote.clone_for("nz", &genesis);
+    nz.g.charter("nz").arg("leave").assert().success();
+    uk.g.propose_amend("uk", "open-standards", OPEN_STANDARDS_EN, OPEN_STANDARDS_FR);
+    uk.sync_ok();
+    nz.sync_ok();
+    uk.sync_ok();
+    for clone in [&nz.g, &uk.g] {
+        verify_full(clone);
+        assert!(!clone.repo.join("keys/nz.toml").exists(), "nz left");
+        assert!(clone.repo.join("keys/former/nz.toml").exists());
+    }
+}
