@@ -982,3 +982,65 @@ fn sync_refuses_an_amendment_that_registers_a_member() {
     ee.g.assert_verify_passes();
     assert!(!ee.g.repo.join("keys/jp.toml").exists());
 }
+
+// ---------------------------------------------------------------------------
+// Class 3 (f): an act placed before its signer's departure, dated after it.
+// ---------------------------------------------------------------------------
+
+/// After the departure at [`LATER`]: outside nz's key window.
+const AFTER_LEAVING: &str = "2026-11-25T10:00:00Z";
+/// Before it.
+const BEFORE_LEAVING: &str = "2026-11-23T12:00:00Z";
+
+/// nz signs an acceptance dated `accepted`, committed before nz's own
+/// departure (made at [`LATER`], as the CLI makes it). Returns the
+/// acceptance's path and the departure.
+fn accept_then_leave(g: &mut Group, accepted: &str) -> (String, Unilateral) {
+    let id = open_amendment(g);
+    g.at(LATER);
+    let u = leave_undone(g, "nz");
+    let accept = forge_record(g, &id, "accept", "nz", "nz", accepted);
+    commit_at(g, &format!("nz accepts {id}"), accepted);
+    forge_unilateral(g, &u, "nz", true);
+    (accept, u)
+}
+
+/// The departure is dated before an act nz signed earlier in the record:
+/// OpenSSH, whose window for nz's key ends at the departure, would refuse
+/// that act at its own date, so `verify` refuses the departure.
+#[test]
+fn departure_dated_before_an_act_of_its_member_is_refused() {
+    let mut g = Group::d5();
+    let (accept, u) = accept_then_leave(&mut g, AFTER_LEAVING);
+    let decision = format!("{}/decision.toml", proposal_dir(&u.id));
+    let head = g.head();
+    let f = assert_fails_at(&g, "date", &decision, Some(&head));
+    assert!(f.message.contains("nz.accept"), "{}", f.stderr);
+    assert!(!g.ssh_verifies_at("nz", &accept, &ssh_time(AFTER_LEAVING)));
+}
+
+/// Control: the same act dated before the departure verifies, and OpenSSH
+/// accepts every record at its date.
+#[test]
+fn control_act_dated_before_its_members_departure_verifies() {
+    let mut g = Group::d5();
+    accept_then_leave(&mut g, BEFORE_LEAVING);
+    g.assert_verify_passes();
+    assert_openssh_accepts_every_record_at_its_date(&g);
+}
+
+/// The CLI refuses the departure itself while nz has an act dated after it.
+#[test]
+fn leave_with_a_clock_before_an_act_of_ones_own_is_refused() {
+    let mut g = Group::d5();
+    let id = open_amendment(&g);
+    forge_record(&g, &id, "accept", "nz", "nz", AFTER_LEAVING);
+    commit_at(&g, "nz accepts", AFTER_LEAVING);
+    g.assert_verify_passes();
+    g.at(LATER);
+    let err = g.assert_refused(g.charter("nz").arg("leave"), &["nz.accept"]);
+    assert!(err.contains("before"), "{err}");
+    g.at(AFTER_LEAVING);
+    g.charter("nz").arg("leave").assert().success();
+    g.assert_verify_passes();
+}
