@@ -1044,3 +1044,32 @@ fn leave_with_a_clock_before_an_act_of_ones_own_is_refused() {
     g.charter("nz").arg("leave").assert().success();
     g.assert_verify_passes();
 }
+
+/// Class 4 through sync: the remote holds an acceptance whose `.sig` has
+/// text before its armor (which `ssh-keygen -Y verify` refuses); ee's clone
+/// refuses it. The same record without the text is taken.
+#[test]
+fn sync_refuses_a_signature_openssh_refuses() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let genesis = g.genesis();
+    let remote = Remote::serve(&g);
+    let ee = remote.clone_for("ee", &genesis);
+    ee.act("second", &id);
+
+    let base = g.head();
+    let msg = forge_record(&g, &id, "accept", "il", "il", LATER);
+    let sig = sig_path(&msg);
+    g.write(&sig, &format!("Signed by il.\n{}", g.read_file(&sig)));
+    assert!(!g.ssh_verifies_at("il", &msg, &ssh_time(LATER)));
+    commit_at(&g, &format!("accept {id}"), LATER);
+    g.git_out(&["push", "-q", &remote.url, "main"]);
+    assert_sync_refuses(&ee, &remote, "signature", &msg.replace(".msg", ""));
+
+    g.git_out(&["reset", "-q", "--hard", &base]);
+    forge_record(&g, &id, "accept", "il", "il", LATER);
+    commit_at(&g, &format!("accept {id}"), LATER);
+    force_push(&g, &remote);
+    ee.sync_ok();
+    ee.g.assert_verify_passes();
+}

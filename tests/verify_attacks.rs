@@ -503,6 +503,17 @@ fn shallow_clone_is_refused_until_the_history_is_whole() {
         );
         assert!(!state.join("verified").exists());
     }
+    let key = g.env.key("ee");
+    let out = g
+        .env
+        .charter_in(&clone)
+        .arg("--key")
+        .arg(&key)
+        .arg("sync")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["shallow"]);
+    assert!(!state.join("root").exists(), "sync recorded a trust root");
     g.env
         .git_in(&clone)
         .args(["fetch", "-q", "--unshallow"])
