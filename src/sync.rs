@@ -321,7 +321,9 @@ impl Group {
         }
         // Never publish a history this tool would refuse.
         let root = repo.root()?;
-        if let Err(violation) = verify::verify_history(repo, root, tip, &[incoming], &mut |_, _| {})? {
+        if let Err(violation) =
+            verify::verify_history(repo, root, tip, &[incoming], &mut |_, _| {})?
+        {
             repo.advance(Some(tip), head, "sync: undo a replay that does not verify")?;
             return Err(SyncError::Replay {
                 violation: Box::new(violation),
