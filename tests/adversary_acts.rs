@@ -120,24 +120,6 @@ fn founded(g: &Group) -> String {
     toml_field(&g.read_file("keys/uk.toml"), "joined")
 }
 
-/// The digest of proposal `id` as the work tree holds it, with coreutils,
-/// as DESIGN.md §3 says anyone can compute it.
-fn digest(g: &Group, id: &str) -> String {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(
-            "find proposal.toml change statement.md -type f 2>/dev/null \
-             | LC_ALL=C sort | xargs sha256sum | sha256sum",
-        )
-        .current_dir(g.repo.join(proposal_dir(id)))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "sha256sum: {}", stderr(&out));
-    let hex = stdout(&out).split_whitespace().next().unwrap().to_string();
-    assert_eq!(hex.len(), 64, "{hex}");
-    format!("sha256:{hex}")
-}
-
 fn sig_path(msg_path: &str) -> String {
     format!("{}.sig", msg_path.trim_end_matches(".msg"))
 }
@@ -150,7 +132,7 @@ fn forge_record(g: &Group, id: &str, act: &str, signer: &str, key: &str, date: &
     let msg = format!(
         "charter signature v1\nrepository {}\nproposal {id}\ndigest {}\nact {act}\nsigner {signer}\ndate {date}\n",
         g.genesis(),
-        digest(g, id)
+        g.coreutils_digest(id)
     );
     let path = format!("{}/signatures/{signer}.{act}.msg", proposal_dir(id));
     g.write(&path, &msg);

@@ -147,30 +147,12 @@ fn put_files(g: &Group, files: &[(String, Option<String>)]) {
     }
 }
 
-/// The digest of proposal `id` as it stands in the work tree, computed with
-/// coreutils as DESIGN.md §3 and `proposal::digest` say anyone can.
-fn digest(g: &Group, id: &str) -> String {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(
-            "find proposal.toml change statement.md -type f 2>/dev/null \
-             | LC_ALL=C sort | xargs sha256sum | sha256sum",
-        )
-        .current_dir(g.repo.join(proposal_dir(id)))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "sha256sum: {}", stderr(&out));
-    let hex = stdout(&out).split_whitespace().next().unwrap().to_string();
-    assert_eq!(hex.len(), 64, "{hex}");
-    format!("sha256:{hex}")
-}
-
 /// The canonical message of an act on proposal `id` as the work tree holds it.
 fn message(g: &Group, id: &str, act: &str, signer: &str, date: &str) -> String {
     format!(
         "charter signature v1\nrepository {}\nproposal {id}\ndigest {}\nact {act}\nsigner {signer}\ndate {date}\n",
         g.genesis(),
-        digest(g, id)
+        g.coreutils_digest(id)
     )
 }
 

@@ -700,3 +700,23 @@ pub fn warnings_of(status: &serde_json::Value) -> Vec<String> {
         .map(|w| w.as_str().expect("a warning string").to_string())
         .collect()
 }
+
+impl Group {
+    /// The digest of proposal `id` as the work tree holds it, with coreutils,
+    /// as DESIGN.md §3 says anyone can compute it.
+    pub fn coreutils_digest(&self, id: &str) -> String {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(
+                "find proposal.toml change statement.md -type f 2>/dev/null \
+                 | LC_ALL=C sort | xargs sha256sum | sha256sum",
+            )
+            .current_dir(self.repo.join(proposal_dir(id)))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "sha256sum: {}", stderr(&out));
+        let hex = stdout(&out).split_whitespace().next().unwrap().to_string();
+        assert_eq!(hex.len(), 64, "{hex}");
+        format!("sha256:{hex}")
+    }
+}
