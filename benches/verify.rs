@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use charter::act::Act;
-use charter::group::{Change, Draft, Founder, Group, InitOptions};
-use charter::key::SigningKey;
-use charter::repo::Repo;
+use charter::crypto::key::SigningKey;
+use charter::model::act::Act;
+use charter::process::group::{Change, Draft, Founder, Group, InitOptions};
+use charter::store::repo::Repo;
 
 const MEMBERS: [&str; 5] = ["uk", "ee", "il", "nz", "kr"];
 
@@ -22,12 +22,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .find_map(|a| a.parse().ok())
         .unwrap_or(100);
     let dir = tempfile::tempdir()?;
-    let no_pass = |_: &Path| -> charter::Result<String> { Err(charter::Error::NoKey) };
+    let no_pass = |p: &Path| -> Result<String, charter::crypto::key::KeyError> {
+        Err(charter::crypto::key::KeyError::key(
+            p.display().to_string(),
+            "no passphrase",
+        ))
+    };
     let mut keys = BTreeMap::new();
     let mut founders = Vec::new();
     for id in MEMBERS {
         let path = dir.path().join(id);
-        let public = charter::key::generate(&path, id)?;
+        let public = charter::crypto::key::generate(&path, id)?;
         founders.push(Founder {
             id: id.parse()?,
             name: None,
@@ -36,11 +41,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         keys.insert(id, SigningKey::load(&path, &no_pass)?);
     }
     let repo_dir = dir.path().join("group");
-    let mut now = charter::clock::parse_timestamp("2020-01-01T00:00:00Z")?;
-    charter::group::init(
+    let mut now = charter::model::clock::parse_timestamp("2020-01-01T00:00:00Z")?;
+    charter::process::group::init(
         &repo_dir,
         InitOptions {
-            template: &charter::template::D5,
+            template: &charter::model::template::D5,
             name: "Bench".into(),
             founders,
             key: &keys["uk"],

@@ -1,5 +1,6 @@
-use charter::act::Act;
-use charter::id::ProposalId;
+use charter::model::act::Act;
+use charter::model::id::ProposalId;
+use charter::store::Oid;
 
 use super::{CmdResult, Ctx};
 
@@ -31,18 +32,19 @@ pub struct ObjectArgs {
     json: bool,
 }
 
-pub fn print_id(json: bool, id: &ProposalId, finalized: Option<git2::Oid>) {
+pub fn print_id(json: bool, id: &ProposalId, finalized: Option<Oid>) -> CmdResult {
     if json {
         let mut v = serde_json::json!({ "id": id.as_str() });
         if let Some(f) = finalized {
             v["finalized"] = serde_json::json!(f.to_string());
         }
-        super::output::json(&v);
+        super::output::json(&v)
     } else {
-        println!("{id}");
+        outln!("{id}")?;
         if let Some(f) = finalized {
             eprintln!("{id} is adopted: finalized in commit {f}");
         }
+        Ok(())
     }
 }
 
@@ -61,8 +63,8 @@ pub fn object(ctx: &Ctx, args: ObjectArgs) -> CmdResult {
 fn sign(ctx: &Ctx, id: &str, act: Act, reason: Option<String>, json: bool) -> CmdResult {
     let group = ctx.group()?;
     let key = ctx.signing_key()?;
-    let outcome = group.act(&key, id, act, reason, charter::clock::now()?)?;
-    print_id(json, &outcome.id, outcome.finalized);
+    let outcome = group.act(&key, id, act, reason, charter::model::clock::now()?)?;
+    print_id(json, &outcome.id, outcome.finalized)?;
     Ok(())
 }
 
@@ -71,7 +73,7 @@ pub fn finalize(ctx: &Ctx, args: Args) -> CmdResult {
     let key = ctx.signing_key()?;
     let state = group.state()?;
     let id = state.find(&args.id)?;
-    let commit = group.finalize(&key, &args.id, charter::clock::now()?)?;
-    print_id(args.json, &id, Some(commit));
+    let commit = group.finalize(&key, &args.id, charter::model::clock::now()?)?;
+    print_id(args.json, &id, Some(commit))?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
-use charter::id::MemberId;
-use charter::membership::Application;
+use charter::model::id::MemberId;
+use charter::process::membership::Application;
 use charter::Error;
 
 use super::act::print_id;
@@ -41,15 +41,15 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         let lang = state
             .governance
             .reference_language()
-            .ok_or_else(|| Error::Usage("the charter has no language".into()))?;
-        print!(
+            .ok_or_else(|| Error::Invalid("the charter has no language".into()))?;
+        out!(
             "{}",
-            charter::statement::template(&state.governance.name, &charter, lang)
-        );
+            charter::model::statement::template(&state.governance.name, &charter, lang)
+        )?;
         return Ok(());
     }
     let (Some(id), Some(name), Some(statement)) = (args.id, args.name, args.statement) else {
-        return Err(Error::Usage("give --id, --name and --statement".into()).into());
+        return Err(Error::Invalid("give --id, --name and --statement".into()).into());
     };
     let statement = read_text_file(&ctx.dir.join(statement), false)?;
     let key = ctx.signing_key()?;
@@ -63,8 +63,8 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             statement,
             deadline,
         },
-        charter::clock::now()?,
+        charter::model::clock::now()?,
     )?;
-    print_id(args.json, &id, None);
+    print_id(args.json, &id, None)?;
     Ok(())
 }

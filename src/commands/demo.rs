@@ -1,10 +1,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use charter::act::Act;
-use charter::group::{Change, Draft, Founder, Group, InitOptions};
-use charter::key::SigningKey;
-use charter::membership::Application;
+use charter::crypto::key::{KeyError, SigningKey};
+use charter::model::act::Act;
+use charter::process::group::{Change, Draft, Founder, Group, InitOptions};
+use charter::process::membership::Application;
 use charter::{Error, Result};
 
 use super::{CmdResult, Ctx};
@@ -46,8 +46,8 @@ fn keys_dir(dir: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn step(text: &str) {
-    println!("\n== {text}");
+fn step(text: &str) -> CmdResult {
+    outln!("\n== {text}")
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
@@ -60,25 +60,27 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         .map(|mut d| d.next().is_some())
         .unwrap_or(false);
     if occupied {
-        return Err(Error::Usage(format!(
+        return Err(Error::Invalid(format!(
             "{}: not empty; the demo needs a new or empty folder",
             dir.display()
         ))
         .into());
     }
-    let now = charter::clock::now()?;
+    let now = charter::model::clock::now()?;
     step(&format!(
         "Five founding members generate their keys in {}",
         keys.display()
-    ));
+    ))?;
     std::fs::create_dir_all(&keys).map_err(|e| Error::io(&keys, e))?;
     let mut signing: BTreeMap<&str, SigningKey> = BTreeMap::new();
     let mut founders = Vec::new();
-    let no_pass = |_: &Path| -> Result<String> { Err(Error::NoKey) };
+    let no_pass = |p: &Path| -> std::result::Result<String, KeyError> {
+        Err(KeyError::key(p.display().to_string(), "no passphrase"))
+    };
     for (id, name) in FOUNDERS {
         let path = keys.join(id);
-        let public = charter::key::generate(&path, id)?;
-        println!("  {id:<3} {name:<18} {}", public.fingerprint());
+        let public = charter::crypto::key::generate(&path, id)?;
+        outln!("  {id:<3} {name:<18} {}", public.fingerprint())?;
         founders.push(Founder {
             id: id.parse()?,
             name: Some(name.to_string()),
@@ -89,27 +91,27 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let key = |id: &str| {
         signing
             .get(id)
-            .ok_or_else(|| Error::Usage(format!("no demo key {id}")))
+            .ok_or_else(|| Error::Invalid(format!("no demo key {id}")))
     };
 
     step(&format!(
         "uk creates the Digital 5 repository with the 2014 charter in {}",
         dir.display()
-    ));
-    let root = charter::group::init(
+    ))?;
+    let root = charter::process::group::init(
         &dir,
         InitOptions {
-            template: &charter::template::D5,
+            template: &charter::model::template::D5,
             name: "Digital 5".into(),
             founders,
             key: key("uk")?,
             now,
         },
     )?;
-    println!("  trust root {root}");
+    outln!("  trust root {root}")?;
     let group = Group::open(&dir)?;
 
-    step("uk proposes to amend principle 3, open source, in English and French");
+    step("uk proposes to amend principle 3, open source, in English and French")?;
     let mut texts = BTreeMap::new();
     texts.insert("en".parse()?, OPEN_SOURCE_EN.to_string());
     texts.insert("fr".parse()?, OPEN_SOURCE_FR.to_string());
@@ -127,21 +129,21 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
         now,
     )?;
-    println!("  {id}");
-    step("ee seconds; il and nz accept");
+    outln!("  {id}")?;
+    step("ee seconds; il and nz accept")?;
     for (who, act) in [
         ("ee", Act::Second),
         ("il", Act::Accept),
         ("nz", Act::Accept),
     ] {
         group.act(key(who)?, id.as_str(), act, None, now)?;
-        println!("  {who} {act}");
+        outln!("  {who} {act}")?;
     }
     let here = Ctx {
         dir: dir.clone(),
         key: None,
     };
-    step("charter status");
+    step("charter status")?;
     super::status::run(
         &here,
         super::status::Args {
@@ -150,12 +152,12 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
     )?;
 
-    step("kr accepts: the last acceptance finalizes the amendment");
+    step("kr accepts: the last acceptance finalizes the amendment")?;
     let outcome = group.act(key("kr")?, id.as_str(), Act::Accept, None, now)?;
     if let Some(c) = outcome.finalized {
-        println!("  finalized in commit {c}");
+        outln!("  finalized in commit {c}")?;
     }
-    step(&format!("charter show {id}"));
+    step(&format!("charter show {id}"))?;
     super::show::run(
         &here,
         super::show::Args {
@@ -164,10 +166,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
     )?;
 
-    step("Canada applies to join: its statement of interest covers every principle");
+    step("Canada applies to join: its statement of interest covers every principle")?;
     let ca_path = keys.join("ca");
-    let ca_public = charter::key::generate(&ca_path, "ca")?;
-    println!("  ca  Canada             {}", ca_public.fingerprint());
+    let ca_public = charter::crypto::key::generate(&ca_path, "ca")?;
+    outln!("  ca  Canada             {}", ca_public.fingerprint())?;
     let ca = SigningKey::load(&ca_path, &no_pass)?;
     let statement = canada_statement(&group)?;
     let application = group.apply(
@@ -181,14 +183,14 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
         now,
     )?;
-    println!("  {application}");
-    step("nz proposes Canada, kr seconds, everyone else accepts: the D5 grows to six");
+    outln!("  {application}")?;
+    step("nz proposes Canada, kr seconds, everyone else accepts: the D5 grows to six")?;
     group.propose_member(key("nz")?, &"ca".parse()?, now)?;
     group.act(key("kr")?, application.as_str(), Act::Second, None, now)?;
     for who in ["uk", "ee", "il"] {
         group.act(key(who)?, application.as_str(), Act::Accept, None, now)?;
     }
-    step("charter members");
+    step("charter members")?;
     super::members::run(
         &here,
         super::members::Args {
@@ -197,7 +199,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
     )?;
 
-    step("charter verify");
+    step("charter verify")?;
     super::verify::run(
         &here,
         super::verify::Args {
@@ -208,12 +210,12 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     )?;
 
     let uk_key = keys.join("uk");
-    println!(
+    outln!(
         "\n== Try next\n  cd {dir}\n  charter principles\n  charter text open-source --lang fr\n  charter status --all\n  charter show {id}\n  charter verify\n  git -c gpg.ssh.allowedSignersFile=keys/allowed_signers log --show-signature\n  ssh-keygen -Y verify -f keys/allowed_signers -I kr -n charter -s {sig}.sig < {sig}.msg\n  charter members\n  charter show {application}\n  charter --key {uk} propose retire open-markets\n",
         dir = dir.display(),
         sig = format!("{}/signatures/kr.accept", id.dir()),
         uk = uk_key.display(),
-    );
+    )?;
     Ok(())
 }
 
@@ -224,8 +226,8 @@ fn canada_statement(group: &Group) -> Result<String> {
     let lang = state
         .governance
         .reference_language()
-        .ok_or_else(|| Error::Usage("no language".into()))?;
-    let template = charter::statement::template(&state.governance.name, &charter, lang);
+        .ok_or_else(|| Error::Invalid("no language".into()))?;
+    let template = charter::model::statement::template(&state.governance.name, &charter, lang);
     let mut out = String::new();
     for line in template.lines() {
         out.push_str(line);

@@ -1,6 +1,6 @@
-use charter::diff::{self, Fate};
-use charter::history;
-use charter::id::{Lang, PrincipleId};
+use charter::history::diff::{self, Fate};
+use charter::history::log;
+use charter::model::id::{Lang, PrincipleId};
 use charter::Error;
 use serde_json::json;
 
@@ -32,28 +32,28 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
     let repo = group.repo();
     let (from_name, from) = match &args.from {
-        Some(spec) => (spec.clone(), history::resolve(repo, spec)?),
-        None => match history::last_review(repo)? {
-            Some((year, commit)) => (charter::review::tag(year), commit),
+        Some(spec) => (spec.clone(), log::resolve(repo, spec)?),
+        None => match log::last_review(repo)? {
+            Some((year, commit)) => (charter::model::review::tag(year), commit),
             None => ("genesis".to_string(), repo.root()?),
         },
     };
     let (to_name, to) = match &args.to {
-        Some(spec) => (spec.clone(), history::resolve(repo, spec)?),
+        Some(spec) => (spec.clone(), log::resolve(repo, spec)?),
         None => ("now".to_string(), group.state()?.head),
     };
-    let (gov_from, charter_from) = history::charter_at(repo, from)?;
-    let (gov_to, charter_to) = history::charter_at(repo, to)?;
+    let (gov_from, charter_from) = log::charter_at(repo, from)?;
+    let (gov_to, charter_to) = log::charter_at(repo, to)?;
     let lang = match args.lang {
         Some(l) => l,
         None => gov_to
             .reference_language()
             .cloned()
-            .ok_or_else(|| Error::Usage("no language".into()))?,
+            .ok_or_else(|| Error::Invalid("no language".into()))?,
     };
     for gov in [&gov_from, &gov_to] {
         if !gov.languages.contains(&lang) {
-            return Err(Error::Usage(format!(
+            return Err(Error::Invalid(format!(
                 "'{lang}' is not a language of the charter in both versions"
             ))
             .into());
@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     }
     if let Some(p) = &args.principle {
         if charter_from.get(p).is_none() && charter_to.get(p).is_none() {
-            return Err(Error::Usage(format!("no principle '{p}' in either version")).into());
+            return Err(Error::Invalid(format!("no principle '{p}' in either version")).into());
         }
     }
     let diffs: Vec<_> = diff::charters(&charter_from, &charter_to, &lang)
@@ -77,11 +77,11 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             "to": {"name": to_name, "commit": to.to_string()},
             "lang": lang.as_str(),
             "principles": diffs,
-        }));
+        }))?;
         return Ok(());
     }
     let on = colour();
-    println!(
+    outln!(
         "{}",
         paint(
             on,
@@ -92,9 +92,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
                 &to.to_string()[..12]
             )
         )
-    );
+    )?;
     if diffs.is_empty() {
-        println!("\nno changes");
+        outln!("\nno changes")?;
     }
     for d in diffs {
         let number = d.to_number.or(d.from_number).unwrap_or(0);
@@ -122,14 +122,14 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
                 d.to_number.unwrap_or(0)
             ));
         }
-        println!(
+        outln!(
             "\n{} ({}): {what}",
             paint(on, Paint::Bold, &format!("{number}. {title}")),
             d.id
-        );
+        )?;
         if d.fate != Fate::Unchanged {
             for line in word_diff(on, &d.diff).lines() {
-                println!("    {line}");
+                outln!("    {line}")?;
             }
         }
     }

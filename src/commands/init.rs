@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use charter::group::{Founder, InitOptions};
+use charter::process::group::{Founder, InitOptions};
 use charter::{Error, Result};
 
 use super::{CmdResult, Ctx};
@@ -26,7 +26,7 @@ pub struct Args {
 fn founder(ctx: &Ctx, spec: &str) -> Result<Founder> {
     let (who, file) = spec
         .split_once('=')
-        .ok_or_else(|| Error::Usage(format!("--member '{spec}': expected ID=PUBKEY_FILE")))?;
+        .ok_or_else(|| Error::Invalid(format!("--member '{spec}': expected ID=PUBKEY_FILE")))?;
     let (id, name) = match who.split_once(':') {
         Some((id, name)) => (id, Some(name.trim().to_string())),
         None => (who, None),
@@ -34,7 +34,7 @@ fn founder(ctx: &Ctx, spec: &str) -> Result<Founder> {
     Ok(Founder {
         id: id.parse()?,
         name,
-        key: charter::key::read_public(&ctx.dir.join(file))?,
+        key: charter::crypto::key::read_public(&ctx.dir.join(file))?,
     })
 }
 
@@ -44,21 +44,21 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         .iter()
         .map(|m| founder(ctx, m))
         .collect::<Result<Vec<_>>>()?;
-    let template = charter::template::find(&args.template)
-        .ok_or_else(|| Error::Usage(format!("unknown template '{}'", args.template)))?;
+    let template = charter::model::template::find(&args.template)
+        .ok_or_else(|| Error::Invalid(format!("unknown template '{}'", args.template)))?;
     let key = ctx.signing_key()?;
     let dir = ctx.dir.join(&args.dir);
-    let root = charter::group::init(
+    let root = charter::process::group::init(
         &dir,
         InitOptions {
             template,
             name: args.name,
             founders,
             key: &key,
-            now: charter::clock::now()?,
+            now: charter::model::clock::now()?,
         },
     )?;
     eprintln!("created {} (trust root {root})", dir.display());
-    println!("{root}");
+    outln!("{root}")?;
     Ok(())
 }

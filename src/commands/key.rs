@@ -32,29 +32,31 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
     match cmd {
         KeyCommand::Generate { out, comment } => {
             let out = ctx.dir.join(out);
-            let key = charter::key::generate(&out, &comment)?;
+            let key = charter::crypto::key::generate(&out, &comment)?;
             eprintln!(
                 "wrote {} and {}",
                 out.display(),
-                charter::key::pub_path(&out).display()
+                charter::crypto::key::pub_path(&out).display()
             );
-            println!("{}", key.fingerprint());
+            outln!("{}", key.fingerprint())?;
         }
         KeyCommand::Rotate { new_key, json } => {
             let group = ctx.group()?;
             let old = ctx.signing_key()?;
-            let new =
-                charter::key::SigningKey::load(&ctx.dir.join(new_key), &super::output::passphrase)?;
-            let id = group.rotate_key(&old, &new, charter::clock::now()?)?;
-            super::act::print_id(json, &id, None);
+            let new = charter::crypto::key::SigningKey::load(
+                &ctx.dir.join(new_key),
+                &super::output::passphrase,
+            )?;
+            let id = group.rotate_key(&old, &new, charter::model::clock::now()?)?;
+            super::act::print_id(json, &id, None)?;
         }
         KeyCommand::Show => {
             let key = ctx.signing_key()?;
-            println!(
+            outln!(
                 "{} {}",
                 key.public().to_openssh(),
                 key.public().fingerprint()
-            );
+            )?;
         }
     }
     Ok(())

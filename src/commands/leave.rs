@@ -11,7 +11,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
     let key = ctx.signing_key()?;
-    let id = group.leave(&key, charter::clock::now()?)?;
-    print_id(args.json, &id, None);
+    let id = group.leave(&key, charter::model::clock::now()?)?;
+    print_id(args.json, &id, None)?;
     Ok(())
 }

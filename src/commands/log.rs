@@ -1,5 +1,5 @@
-use charter::history;
-use charter::id::PrincipleId;
+use charter::history::log;
+use charter::model::id::PrincipleId;
 use charter::rules::Tally;
 use serde_json::{json, Value};
 
@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
     let state = group.state()?;
     let mut entries: Vec<Value> = Vec::new();
-    for f in history::finalizations(group.repo())?.into_iter().rev() {
+    for f in log::finalizations(group.repo())?.into_iter().rev() {
         let p = state.proposal(&f.id)?;
         if !p.file.kind.has_changes() {
             continue;
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             continue;
         }
         let tally = Tally::of(&p);
-        let names = |v: &mut dyn Iterator<Item = &charter::id::MemberId>| -> Vec<String> {
+        let names = |v: &mut dyn Iterator<Item = &charter::model::id::MemberId>| -> Vec<String> {
             v.map(ToString::to_string).collect()
         };
         entries.push(json!({
@@ -47,30 +47,30 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         }));
     }
     if args.json {
-        json(&json!(entries));
+        json(&json!(entries))?;
         return Ok(());
     }
     let on = colour();
     for e in &entries {
         let s = |k: &str| field(e, k);
         let list = |k: &str| joined(e, k);
-        println!(
+        outln!(
             "{} {}  {}",
             paint(on, Paint::Yellow, &s("commit")[..12.min(s("commit").len())]),
             paint(on, Paint::Bold, &s("id")),
             s("title")
-        );
+        )?;
         let review = e["review"]
             .as_i64()
             .map(|y| format!(", review {y}"))
             .unwrap_or_default();
-        println!("  {} {}{review}", s("date"), s("kind"));
-        println!(
+        outln!("  {} {}{review}", s("date"), s("kind"))?;
+        outln!(
             "  proposed by {}, seconded by {}",
             s("proposer"),
             list("seconders")
-        );
-        println!("  accepted by {}\n", list("acceptors"));
+        )?;
+        outln!("  accepted by {}\n", list("acceptors"))?;
     }
     Ok(())
 }

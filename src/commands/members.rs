@@ -1,4 +1,4 @@
-use charter::clock;
+use charter::model::clock;
 use charter::Error;
 use serde_json::json;
 
@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let state = group.state()?;
     let when = match &args.at {
         Some(d) => clock::parse_deadline(d).ok_or_else(|| {
-            Error::Usage(format!(
+            Error::Invalid(format!(
                 "--at '{d}': expected YYYY-MM-DD or an RFC 3339 date-time"
             ))
         })?,
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
                 })
             })
             .collect();
-        json(&json!({ "at": clock::format(&when), "members": list }));
+        json(&json!({ "at": clock::format(&when), "members": list }))?;
         return Ok(());
     }
     let mut rows = Vec::new();
@@ -58,6 +58,6 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             key.fingerprint(),
         ]);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows))?;
     Ok(())
 }

@@ -1,14 +1,32 @@
 //! One file per command; each holds its clap arguments and a `run` function
 //! that calls into the library and prints.
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::error::ErrorKind;
+use clap::error::ErrorKind as ClapErrorKind;
 use clap::{Parser, Subcommand};
 
-use charter::key::SigningKey;
+use charter::crypto::key::SigningKey;
+use charter::model::error::ErrorKind;
 use charter::Error;
+
+/// `println!` and `print!` that end the command quietly when stdout is
+/// closed (`charter log | head -1`) instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::commands::output::write(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::commands::output::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::commands::output::write(format_args!($($arg)*))
+    };
+}
 
 mod act;
 mod apply;
@@ -81,18 +99,29 @@ enum Command {
     Demo(demo::Args),
 }
 
-/// What a command failed with: the user's mistake or bad input (exit 2), or
-/// a history that does not verify (exit 1).
+/// What a command failed with. The exit status says whose fault it is, as
+/// jj's `CommandError` kinds do: a history that does not verify (1), the
+/// user's input or an act the rules refuse (2), git or the machine (3).
 pub enum Failure {
+    /// The library's error; its kind decides the exit status.
+    Library(Error),
+    /// Bad input found by the command line itself.
     Input(String),
     Verification(String),
+    /// stdout is closed (`charter log | head -1`): stop quietly.
+    ClosedOutput,
 }
 
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Input(e.to_string())
+impl<E: Into<Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Library(e.into())
     }
 }
+
+/// Exit statuses.
+const VERIFICATION_FAILED: u8 = 1;
+const BAD_INPUT: u8 = 2;
+const INTERNAL: u8 = 3;
 
 pub type CmdResult = Result<(), Failure>;
 
@@ -102,7 +131,7 @@ pub fn main() -> ExitCode {
         Err(e)
             if matches!(
                 e.kind(),
-                ErrorKind::ValueValidation | ErrorKind::InvalidValue
+                ClapErrorKind::ValueValidation | ClapErrorKind::InvalidValue
             ) =>
         {
             // A bad id or value is bad input: one line, like every other.
@@ -120,16 +149,28 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Input(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Verification(m)) => {
-            eprintln!("error: verification failed: {m}");
-            ExitCode::from(1)
-        }
+        Ok(()) | Err(Failure::ClosedOutput) => ExitCode::SUCCESS,
+        Err(Failure::Input(m)) => report(BAD_INPUT, format_args!("error: {m}")),
+        Err(Failure::Verification(m)) => report(
+            VERIFICATION_FAILED,
+            format_args!("error: verification failed: {m}"),
+        ),
+        Err(Failure::Library(e)) => match e.kind() {
+            ErrorKind::Input | ErrorKind::Refused => report(BAD_INPUT, format_args!("error: {e}")),
+            ErrorKind::Internal => report(
+                INTERNAL,
+                format_args!(
+                    "internal error: {e} (a fault of git or of this machine, not of your input)"
+                ),
+            ),
+        },
     }
+}
+
+/// Prints one line on stderr, which may be closed too, and exits with `code`.
+fn report(code: u8, line: std::fmt::Arguments<'_>) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "{line}");
+    ExitCode::from(code)
 }
 
 /// Options every command shares.
@@ -149,22 +190,14 @@ impl Ctx {
                     .filter(|v| !v.is_empty())
                     .map(PathBuf::from)
             })
-            .or_else(|| config_key(&self.dir))
+            .or_else(|| charter::store::repo::config_path(&self.dir, "charter.key"))
             .ok_or(Error::NoKey)?;
-        SigningKey::load(&path, &output::passphrase)
+        Ok(SigningKey::load(&path, &output::passphrase)?)
     }
 
-    pub fn group(&self) -> Result<charter::group::Group, Error> {
-        charter::group::Group::open(&self.dir)
+    pub fn group(&self) -> Result<charter::process::group::Group, Error> {
+        charter::process::group::Group::open(&self.dir)
     }
-}
-
-fn config_key(dir: &Path) -> Option<PathBuf> {
-    let config = match git2::Repository::discover(dir) {
-        Ok(repo) => repo.config().ok()?,
-        Err(_) => git2::Config::open_default().ok()?,
-    };
-    config.get_path("charter.key").ok()
 }
 
 fn run(cli: Cli) -> CmdResult {
@@ -177,9 +210,9 @@ fn run(cli: Cli) -> CmdResult {
         Command::Key(c) => key::run(&ctx, c),
         Command::Init(a) => init::run(&ctx, a),
         Command::Propose(c) => propose::run(&ctx, c),
-        Command::Second(a) => act::run(&ctx, a, charter::act::Act::Second),
-        Command::Accept(a) => act::run(&ctx, a, charter::act::Act::Accept),
-        Command::Withdraw(a) => act::run(&ctx, a, charter::act::Act::Withdraw),
+        Command::Second(a) => act::run(&ctx, a, charter::model::act::Act::Second),
+        Command::Accept(a) => act::run(&ctx, a, charter::model::act::Act::Accept),
+        Command::Withdraw(a) => act::run(&ctx, a, charter::model::act::Act::Withdraw),
         Command::Object(a) => act::object(&ctx, a),
         Command::Finalize(a) => act::finalize(&ctx, a),
         Command::Principles(a) => principles::run(&ctx, a),

@@ -1,12 +1,24 @@
 //! Printing helpers: colour only on a terminal and never with `NO_COLOR`,
 //! JSON as one document, passphrase prompts on the terminal.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::Command;
 
-use charter::diff::Piece;
-use charter::Error;
+use charter::crypto::key::KeyError;
+use charter::history::diff::Piece;
+
+use super::Failure;
+
+/// Writes to stdout. A closed pipe stops the command quietly; any other
+/// failure (a full disk) is reported.
+pub fn write(text: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(text).map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Failure::ClosedOutput,
+        _ => Failure::Input(format!("cannot write to stdout: {e}")),
+    })
+}
 
 pub fn colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -53,11 +65,11 @@ pub fn word_diff(on: bool, pieces: &[Piece]) -> String {
     out
 }
 
-pub fn json(value: &serde_json::Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_default()
-    );
+/// One JSON document on stdout.
+pub fn json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::Input(format!("cannot write JSON: {e}")))?;
+    outln!("{text}")
 }
 
 /// A JSON field as text, and a JSON list of strings joined with ", ".
@@ -109,26 +121,25 @@ pub fn table(rows: &[Vec<String>]) -> String {
 
 /// Asks for an encrypted key's passphrase: through `CHARTER_ASKPASS` (a
 /// program that prints it, as `SSH_ASKPASS`), else on the terminal.
-pub fn passphrase(key: &Path) -> Result<String, Error> {
+pub fn passphrase(key: &Path) -> Result<String, KeyError> {
     let prompt = format!("Enter passphrase for {}: ", key.display());
     if let Some(program) = std::env::var_os("CHARTER_ASKPASS").filter(|v| !v.is_empty()) {
         let out = Command::new(&program)
             .arg(&prompt)
             .output()
-            .map_err(|e| Error::io(Path::new(&program), e))?;
+            .map_err(|e| KeyError::key(Path::new(&program).display().to_string(), e))?;
         if !out.status.success() {
-            return Err(Error::key(
+            return Err(KeyError::key(
                 key.display().to_string(),
                 "CHARTER_ASKPASS gave no passphrase",
             ));
         }
-        let text = String::from_utf8(out.stdout).map_err(|_| Error::NotUtf8 {
-            path: "CHARTER_ASKPASS output".into(),
-        })?;
+        let text = String::from_utf8(out.stdout)
+            .map_err(|_| KeyError::key("CHARTER_ASKPASS output", "not valid UTF-8"))?;
         return Ok(text.trim_end_matches(['\n', '\r']).to_string());
     }
     rpassword::prompt_password(prompt).map_err(|_| {
-        Error::key(
+        KeyError::key(
             key.display().to_string(),
             "the key is encrypted and no terminal is available for its passphrase (set CHARTER_ASKPASS)",
         )

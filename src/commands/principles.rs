@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
                 json!({ "id": p.id.as_str(), "number": i + 1, "title": titles })
             })
             .collect();
-        json(&json!(list));
+        json(&json!(list))?;
         return Ok(());
     }
     let mut rows = vec![];
@@ -37,6 +37,6 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         row.extend(langs.iter().map(|l| p.title(l).to_string()));
         rows.push(row);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows))?;
     Ok(())
 }

@@ -3,8 +3,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use charter::group::{Change, Draft};
-use charter::id::{Lang, MemberId, PrincipleId};
+use charter::model::error::Problem;
+use charter::model::id::{Lang, MemberId, PrincipleId};
+use charter::process::group::{Change, Draft};
 use charter::{Error, Result};
 
 use super::{act::print_id, CmdResult, Ctx};
@@ -111,11 +112,11 @@ fn read_texts(ctx: &Ctx, t: &Texts) -> Result<BTreeMap<Lang, String>> {
     for spec in &t.texts {
         let (lang, file) = spec
             .split_once('=')
-            .ok_or_else(|| Error::Usage(format!("--text '{spec}': expected LANG=FILE")))?;
+            .ok_or_else(|| Error::Invalid(format!("--text '{spec}': expected LANG=FILE")))?;
         let lang: Lang = lang.parse()?;
         let text = read_text_file(&ctx.dir.join(file), true)?;
         if out.insert(lang.clone(), text).is_some() {
-            return Err(Error::Usage(format!("--text {lang} is given twice")));
+            return Err(Error::Invalid(format!("--text {lang} is given twice")));
         }
     }
     Ok(out)
@@ -126,26 +127,25 @@ fn read_texts(ctx: &Ctx, t: &Texts) -> Result<BTreeMap<Lang, String>> {
 pub fn read_text_file(path: &Path, principle: bool) -> Result<String> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > MAX_TEXT {
-        return Err(Error::TooLarge {
-            path: path.display().to_string(),
-            limit: MAX_TEXT as usize,
-        });
+        return Err(Error::file(
+            path.display().to_string(),
+            Problem::TooLarge(MAX_TEXT as usize),
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
-        path: path.display().to_string(),
-    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::file(path.display().to_string(), Problem::NotUtf8))?;
     if principle {
-        charter::charter::Text::parse(&path.display().to_string(), &text)?;
+        charter::model::charter::Text::parse(&path.display().to_string(), &text)?;
     }
     Ok(text)
 }
 
-pub fn parse_deadline(given: Option<&str>) -> Result<Option<charter::clock::Timestamp>> {
+pub fn parse_deadline(given: Option<&str>) -> Result<Option<charter::model::clock::Timestamp>> {
     given
         .map(|d| {
-            charter::clock::parse_deadline(d).ok_or_else(|| {
-                Error::Usage(format!(
+            charter::model::clock::parse_deadline(d).ok_or_else(|| {
+                Error::Invalid(format!(
                     "--deadline '{d}': expected YYYY-MM-DD or an RFC 3339 date-time"
                 ))
             })
@@ -154,7 +154,7 @@ pub fn parse_deadline(given: Option<&str>) -> Result<Option<charter::clock::Time
 }
 
 pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
-    let now = charter::clock::now()?;
+    let now = charter::model::clock::now()?;
     let (change, common, unchanged) = match cmd {
         ProposeCommand::AddLanguage { lang, dir, common } => {
             let dir = ctx.dir.join(dir);
@@ -176,14 +176,14 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(common.deadline.as_deref())?;
             let id = group.propose_language(&key, lang, texts, common.title, deadline, now)?;
-            print_id(common.json, &id, None);
+            print_id(common.json, &id, None)?;
             return Ok(());
         }
         ProposeCommand::Member { candidate, json } => {
             let group = ctx.group()?;
             let key = ctx.signing_key()?;
             let outcome = group.propose_member(&key, &candidate, now)?;
-            print_id(json, &outcome.id, outcome.finalized);
+            print_id(json, &outcome.id, outcome.finalized)?;
             return Ok(());
         }
         ProposeCommand::RemoveMember {
@@ -196,7 +196,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(deadline.as_deref())?;
             let id = group.propose_removal(&key, &member, &reason, deadline, now)?;
-            print_id(json, &id, None);
+            print_id(json, &id, None)?;
             return Ok(());
         }
         ProposeCommand::ReplaceKey {
@@ -207,10 +207,10 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
         } => {
             let group = ctx.group()?;
             let key = ctx.signing_key()?;
-            let new_key = charter::key::read_public(&ctx.dir.join(pubkey))?;
+            let new_key = charter::crypto::key::read_public(&ctx.dir.join(pubkey))?;
             let deadline = parse_deadline(deadline.as_deref())?;
             let id = group.propose_key_replacement(&key, &member, &new_key, deadline, now)?;
-            print_id(json, &id, None);
+            print_id(json, &id, None)?;
             return Ok(());
         }
         ProposeCommand::Amend {
@@ -257,6 +257,6 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
         },
         now,
     )?;
-    print_id(common.json, &id, None);
+    print_id(common.json, &id, None)?;
     Ok(())
 }

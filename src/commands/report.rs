@@ -1,7 +1,7 @@
-use charter::diff::Piece;
+use charter::history::diff::Piece;
 
 use super::output::{json, word_diff};
-use super::{CmdResult, Ctx, Failure};
+use super::{CmdResult, Ctx};
 
 /// The year's findings for non-members: the charter as re-affirmed, the
 /// amendments with their diffs, members who joined or left, every decision
@@ -21,17 +21,14 @@ enum Format {
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
-    let report = charter::report::build(&group, args.year)?;
+    let report = charter::history::report::build(group.repo(), args.year)?;
     match args.format {
-        Format::Json => {
-            json(&serde_json::to_value(&report).map_err(|e| Failure::Input(e.to_string()))?)
-        }
-        Format::Md => print!("{}", markdown(&report)),
+        Format::Json => json(&report),
+        Format::Md => out!("{}", markdown(&report)),
     }
-    Ok(())
 }
 
-fn markdown(r: &charter::report::Report) -> String {
+fn markdown(r: &charter::history::report::Report) -> String {
     let mut s = format!("# {}: findings of {}\n\n", r.group, r.year);
     s.push_str("## The charter\n\n");
     match (&r.charter.tag, &r.charter.reaffirmed_on) {

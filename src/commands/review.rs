@@ -3,9 +3,9 @@ use std::collections::BTreeMap;
 use clap::Subcommand;
 use serde_json::json;
 
-use charter::clock;
-use charter::proposal::Kind;
-use charter::review;
+use charter::model::clock;
+use charter::model::proposal::Kind;
+use charter::model::review;
 use charter::rules::{self, Status};
 use charter::Error;
 
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
         } => {
             let key = ctx.signing_key()?;
             let id = group.review_open(&key, year, parse_deadline(deadline.as_deref())?, now)?;
-            print_id(json, &id, None);
+            print_id(json, &id, None)?;
         }
         ReviewCommand::Close {
             year,
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
         } => {
             let key = ctx.signing_key()?;
             let id = group.review_close(&key, year, parse_deadline(deadline.as_deref())?, now)?;
-            print_id(json, &id, None);
+            print_id(json, &id, None)?;
         }
         ReviewCommand::Status {
             year,
@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             let year = match year.or_else(|| reviews.keys().next_back().copied()) {
                 Some(y) => y,
                 None => {
-                    return Err(Error::Usage(
+                    return Err(Error::Invalid(
                         "no review has been opened (charter review open YEAR)".into(),
                     )
                     .into())
@@ -82,11 +82,11 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             };
             let r = reviews
                 .get(&year)
-                .ok_or_else(|| Error::Usage(format!("no review of {year}")))?;
+                .ok_or_else(|| Error::Invalid(format!("no review of {year}")))?;
             // A closed review is read against the charter it re-affirmed.
             let charter = match r.closed {
-                Some(_) => match charter::history::resolve(group.repo(), &review::tag(year)) {
-                    Ok(commit) => charter::history::charter_at(group.repo(), commit)?.1,
+                Some(_) => match charter::history::log::resolve(group.repo(), &review::tag(year)) {
+                    Ok(commit) => charter::history::log::charter_at(group.repo(), commit)?.1,
                     Err(_) => state.charter()?,
                 },
                 None => state.charter()?,
@@ -139,7 +139,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
                     "closed": r.closed,
                     "closing": r.closing.as_ref().map(|c| c.as_str()),
                     "principles": rows.iter().map(|(id, fate, props)| json!({"id": id, "fate": fate, "proposals": props})).collect::<Vec<_>>(),
-                }));
+                }))?;
             } else {
                 let state_line = match &r.closed {
                     Some(c) => format!(
@@ -148,15 +148,16 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
                     ),
                     None => "open".to_string(),
                 };
-                println!(
+                outln!(
                     "Review of {year}: opened {} by {}, {state_line}\n",
-                    r.opened, r.opened_by
-                );
+                    r.opened,
+                    r.opened_by
+                )?;
                 let table_rows: Vec<Vec<String>> = rows
                     .into_iter()
                     .map(|(id, fate, props)| vec![id, fate, props.join(", ")])
                     .collect();
-                print!("{}", table(&table_rows));
+                out!("{}", table(&table_rows))?;
             }
         }
     }

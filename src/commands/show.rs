@@ -1,5 +1,5 @@
-use charter::clock;
-use charter::diff;
+use charter::history::diff;
+use charter::model::clock;
 use serde_json::{json, Value};
 
 use super::output::{colour, json, paint, word_diff, Paint};
@@ -43,8 +43,11 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         (Some(s), charter::rules::Status::Open) => state.statement_gaps(s)?,
         _ => Vec::new(),
     };
-    let untouched =
-        charter::amendment::untouched_languages(&p, &state.governance.languages, &state.snapshot);
+    let untouched = charter::process::amendment::untouched_languages(
+        &p,
+        &state.governance.languages,
+        &state.snapshot,
+    );
     if args.json {
         let mut v = view;
         v["untouched_languages"] = json!(untouched);
@@ -57,7 +60,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             .map(|(path, pieces)| json!({"path": path, "diff": pieces}))
             .collect::<Vec<_>>());
         v["signatures"] = json!(signatures);
-        json(&v);
+        json(&v)?;
         return Ok(());
     }
     let on = colour();
@@ -135,6 +138,6 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         rows.push(row);
     }
     out.push_str(&super::output::table(&rows));
-    print!("{out}");
+    out!("{out}")?;
     Ok(())
 }

@@ -1,7 +1,7 @@
-use charter::clock::{self, Timestamp};
-use charter::group::State;
+use charter::model::clock::{self, Timestamp};
+use charter::process::group::State;
 
-use charter::proposal::Proposal;
+use charter::model::proposal::Proposal;
 use charter::rules::{self, Status, Tally};
 use serde_json::{json, Value};
 
@@ -27,7 +27,7 @@ pub fn standing(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Value {
     } else {
         Vec::new()
     };
-    let ids = |v: &mut dyn Iterator<Item = &charter::id::MemberId>| -> Vec<String> {
+    let ids = |v: &mut dyn Iterator<Item = &charter::model::id::MemberId>| -> Vec<String> {
         v.map(ToString::to_string).collect()
     };
     // Everyone accepted, yet it is still open: say what holds it.
@@ -79,19 +79,19 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             "members": state.members.len(),
             "proposals": list,
             "warnings": warnings,
-        }));
+        }))?;
         return Ok(());
     }
     let on = colour();
-    print!(
+    out!(
         "{}",
         render(&state.governance.name, state.members.len(), &list, on)
-    );
+    )?;
     if !warnings.is_empty() {
-        println!();
+        outln!()?;
     }
     for w in warnings {
-        println!("{} {w}", paint(on, Paint::Yellow, "warning:"));
+        outln!("{} {w}", paint(on, Paint::Yellow, "warning:"))?;
     }
     Ok(())
 }
@@ -100,11 +100,11 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
 /// amendment of a principle left as they were.
 fn warnings(state: &State<'_>, now: &Timestamp) -> Result<Vec<String>, charter::Error> {
     let mut out = Vec::new();
-    let reviews = charter::review::load_all(&state.snapshot)?;
+    let reviews = charter::model::review::load_all(&state.snapshot)?;
     let founded = state.members.everyone().map(|m| m.joined).min();
     if let Some(founded) = founded {
         if let Some(year) =
-            charter::review::overdue(&reviews, state.governance.review_month, &founded, now)
+            charter::model::review::overdue(&reviews, state.governance.review_month, &founded, now)
         {
             let month = chrono::Month::try_from(state.governance.review_month as u8)
                 .map(|m| m.name().to_string())
@@ -118,13 +118,13 @@ fn warnings(state: &State<'_>, now: &Timestamp) -> Result<Vec<String>, charter::
             ));
         }
     }
-    for gap in charter::amendment::translation_gaps(state)? {
+    for gap in charter::process::amendment::translation_gaps(state)? {
         out.push(untouched_message(&gap));
     }
     Ok(out)
 }
 
-pub fn untouched_message(gap: &charter::amendment::UntouchedLanguage) -> String {
+pub fn untouched_message(gap: &charter::process::amendment::UntouchedLanguage) -> String {
     let why = if gap.on_purpose {
         "declared unchanged on purpose"
     } else {

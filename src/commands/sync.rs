@@ -1,4 +1,4 @@
-use charter::sync::SyncError;
+use charter::process::sync::SyncError;
 use charter::Error;
 use serde_json::json;
 
@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         Err(Error::NoKey) => None,
         Err(e) => return Err(e.into()),
     };
-    let now = charter::clock::now()?;
+    let now = charter::model::clock::now()?;
     let outcome = group
         .sync(
             &args.remote,
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             "pushed": outcome.pushed,
             "head": outcome.head.map(|o| o.to_string()),
             "attempts": outcome.attempts,
-        }));
+        }))?;
         return Ok(());
     }
     let mut parts = vec![match outcome.fetched {

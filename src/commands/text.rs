@@ -1,4 +1,4 @@
-use charter::id::{Lang, PrincipleId};
+use charter::model::id::{Lang, PrincipleId};
 use charter::Error;
 use serde_json::json;
 
@@ -25,18 +25,18 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let lang = match args.lang {
         Some(l) if langs.contains(&l) => l,
         Some(l) => {
-            return Err(Error::Usage(format!("'{l}' is not a language of this charter")).into())
+            return Err(Error::Invalid(format!("'{l}' is not a language of this charter")).into())
         }
         None => langs
             .first()
             .cloned()
-            .ok_or_else(|| Error::Usage("no language".into()))?,
+            .ok_or_else(|| Error::Invalid("no language".into()))?,
     };
     let chosen: Vec<_> = match &args.principle {
         Some(id) => {
             let p = charter
                 .get(id)
-                .ok_or_else(|| Error::Usage(format!("no principle '{id}' in the charter")))?;
+                .ok_or_else(|| Error::Invalid(format!("no principle '{id}' in the charter")))?;
             vec![(charter.position(id).unwrap_or(0), p)]
         }
         None => charter.principles.iter().enumerate().collect(),
@@ -49,23 +49,23 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
                 Some(json!({"id": p.id.as_str(), "number": i + 1, "lang": lang.as_str(), "title": t.title, "text": t.body}))
             })
             .collect();
-        json(&json!(list));
+        json(&json!(list))?;
         return Ok(());
     }
     let on = colour();
     if args.principle.is_none() {
-        println!(
+        outln!(
             "{}\n",
             paint(on, Paint::Bold, &format!("# {}", state.governance.name))
-        );
+        )?;
     }
     for (i, p) in chosen {
         if let Some(t) = p.texts.get(&lang) {
-            println!(
+            outln!(
                 "{}\n\n{}\n",
                 paint(on, Paint::Bold, &format!("## {}. {}", i + 1, t.title)),
                 t.body
-            );
+            )?;
         }
     }
     Ok(())

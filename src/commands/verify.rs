@@ -1,8 +1,7 @@
 use std::io::{IsTerminal, Write};
 
-use charter::repo::Repo;
-use charter::Error;
-use serde_json::json;
+use charter::store::repo::Repo;
+use charter::verify::clone::verify_clone;
 
 use super::output::json;
 use super::{CmdResult, Ctx, Failure};
@@ -37,84 +36,20 @@ pub fn progress(what: &'static str) -> impl FnMut(usize, usize) {
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let repo = Repo::open(&ctx.dir)?;
-    let root = match &args.root {
-        Some(r) => {
-            let root = repo
-                .git()
-                .revparse_single(r)
-                .and_then(|o| o.peel_to_commit())
-                .map(|c| c.id())
-                .map_err(|_| Error::Usage(format!("--root '{r}': no such commit")))?;
-            if repo.recorded_root() != Some(root) {
-                repo.record_root(root)?;
-            }
-            root
-        }
-        None => repo.root()?,
-    };
-    let head = repo
-        .head()?
-        .ok_or_else(|| Error::NotAGroup {
-            path: ctx.dir.clone(),
-        })?
-        .id();
-    let since = if args.full {
-        None
-    } else {
-        repo.verified(root).filter(|(v, _)| {
-            *v == head || repo.git().graph_descendant_of(head, *v).unwrap_or(false)
-        })
-    };
-    let before = since.map(|(_, counts)| counts).unwrap_or_default();
-    let since = since.map(|(v, _)| v);
-    let seen: Vec<_> = since.into_iter().collect();
-    let outcome =
-        charter::verify::verify_from(&repo, root, head, &seen, &mut progress("verifying"))?;
+    let outcome = verify_clone(
+        &repo,
+        args.root.as_deref(),
+        args.full,
+        &mut progress("verifying"),
+    )?;
     match outcome {
-        Ok(mut summary) => {
-            let new = summary.commits;
-            // The last verified commit may not lie on this first-parent
-            // line: then everything was checked anew.
-            let since = summary.since;
-            let before = if since.is_some() { before } else { [0; 3] };
-            // Counts cover the whole history, checked now or before.
-            summary.commits += before[0];
-            summary.signatures += before[1];
-            summary.finalizations += before[2];
-            repo.record_verified(
-                root,
-                head,
-                [summary.commits, summary.signatures, summary.finalizations],
-            )?;
+        Ok(verified) if args.json => json(&verified),
+        Ok(verified) => outln!("{verified}"),
+        Err(refused) => {
             if args.json {
-                let mut v = json!(summary);
-                v["ok"] = json!(true);
-                v["since"] = json!(since.map(|s| s.to_string()));
-                json(&v);
-            } else {
-                let checked = match since {
-                    Some(_) => format!(" ({new} new)"),
-                    None => String::new(),
-                };
-                println!(
-                    "verified: {} commits from trust root {} to {}{checked}: {} signatures, {} proposals, {} finalizations; {} members, {} principles",
-                    summary.commits,
-                    &summary.root[..12],
-                    &summary.head[..12],
-                    summary.signatures,
-                    summary.proposals,
-                    summary.finalizations,
-                    summary.members,
-                    summary.principles
-                );
+                json(&refused)?;
             }
-            Ok(())
-        }
-        Err(v) => {
-            if args.json {
-                json(&json!({"ok": false, "violation": v}));
-            }
-            Err(Failure::Verification(v.to_string()))
+            Err(Failure::Verification(refused.violation.to_string()))
         }
     }
 }

@@ -1,0 +1,310 @@
+//! Ed25519 keys in OpenSSH's formats: members' public keys, the acting
+//! private key, and SSHSIG signatures made and checked with them.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::VerifyingKey;
+use ssh_key::public::{Ed25519PublicKey, KeyData};
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, SshSig};
+
+/// What can go wrong with a key file. Each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{path}: {message}")]
+    Key { path: String, message: String },
+    #[error("{path}: weak (small-order) ed25519 public key refused")]
+    Weak { path: String },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: larger than the limit of {limit} bytes")]
+    TooLarge { path: String, limit: usize },
+    #[error("{path}: not valid UTF-8")]
+    NotUtf8 { path: String },
+    #[error("{}: already exists", path.display())]
+    Exists { path: PathBuf },
+}
+
+impl KeyError {
+    pub fn key(path: impl Into<String>, message: impl ToString) -> Self {
+        KeyError::Key {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+
+    fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        KeyError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+type Result<T, E = KeyError> = std::result::Result<T, E>;
+
+/// Private key files are small; anything larger is not one.
+const MAX_KEY_FILE: usize = 64 * 1024;
+
+/// A member's ed25519 public key; never a weak (small-order) one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    key: VerifyingKey,
+}
+
+impl PublicKey {
+    /// Parses an OpenSSH public key line (`ssh-ed25519 AAAA... [comment]`);
+    /// `origin` names where it came from, for the error.
+    pub fn parse(origin: &str, line: &str) -> Result<Self> {
+        let parsed = ssh_key::PublicKey::from_openssh(line.trim())
+            .map_err(|e| KeyError::key(origin, format!("not an OpenSSH public key ({e})")))?;
+        Self::from_key_data(origin, parsed.key_data())
+    }
+
+    fn from_key_data(origin: &str, data: &KeyData) -> Result<Self> {
+        let KeyData::Ed25519(pk) = data else {
+            return Err(KeyError::key(
+                origin,
+                format!(
+                    "{} key refused: only ssh-ed25519 keys are accepted",
+                    data.algorithm()
+                ),
+            ));
+        };
+        let key = VerifyingKey::from_bytes(&pk.0)
+            .map_err(|_| KeyError::key(origin, "not a valid ed25519 point"))?;
+        if key.is_weak() {
+            return Err(KeyError::Weak {
+                path: origin.to_string(),
+            });
+        }
+        Ok(Self { key })
+    }
+
+    /// The key as OpenSSH writes it, without a comment: `ssh-ed25519 AAAA...`.
+    pub fn to_openssh(&self) -> String {
+        let data = KeyData::Ed25519(Ed25519PublicKey(self.key.to_bytes()));
+        ssh_key::PublicKey::new(data, "")
+            .to_openssh()
+            .unwrap_or_default()
+    }
+
+    /// `SHA256:...`, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self) -> String {
+        self.ssh().fingerprint(HashAlg::Sha256).to_string()
+    }
+
+    fn ssh(&self) -> ssh_key::PublicKey {
+        ssh_key::PublicKey::new(KeyData::Ed25519(Ed25519PublicKey(self.key.to_bytes())), "")
+    }
+
+    /// Checks an armored SSHSIG signature over `msg` strictly: this key, this
+    /// namespace, ed25519, and `verify_strict` (no malleable encodings). The
+    /// file is read as OpenSSH reads it (see [`crate::crypto::sshsig`]).
+    pub fn verify(&self, namespace: &str, msg: &[u8], armored: &str) -> Result<(), SignatureError> {
+        let sig = crate::crypto::sshsig::parse(armored.as_bytes())?;
+        if sig.namespace != namespace.as_bytes() {
+            return Err(SignatureError::Namespace(
+                String::from_utf8_lossy(&sig.namespace).into_owned(),
+            ));
+        }
+        if sig.public_key != self.key.to_bytes() {
+            return Err(SignatureError::WrongKey);
+        }
+        let data = SshSig::signed_data(namespace, sig.hash_alg, msg)
+            .map_err(|_| SignatureError::Malformed)?;
+        let raw = ed25519_dalek::Signature::from_bytes(&sig.signature);
+        self.key
+            .verify_strict(&data, &raw)
+            .map_err(|_| SignatureError::Invalid)
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.fingerprint())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("not an armored SSH signature (truncated or damaged)")]
+    Malformed,
+    #[error("signed for namespace '{0}', not 'charter'")]
+    Namespace(String),
+    #[error("not an ed25519 signature")]
+    Algorithm,
+    #[error("made with another key than the signer's")]
+    WrongKey,
+    #[error("does not verify")]
+    Invalid,
+}
+
+/// The private key that acts, loaded from an OpenSSH private key file.
+pub struct SigningKey {
+    key: PrivateKey,
+    public: PublicKey,
+    path: PathBuf,
+}
+
+impl SigningKey {
+    /// Loads `path`; an encrypted key asks `passphrase` for its passphrase.
+    pub fn load(path: &Path, passphrase: &dyn Fn(&Path) -> Result<String>) -> Result<Self> {
+        let origin = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| KeyError::io(path, e))?;
+        if bytes.len() > MAX_KEY_FILE {
+            return Err(KeyError::TooLarge {
+                path: origin,
+                limit: MAX_KEY_FILE,
+            });
+        }
+        let mut key = PrivateKey::from_openssh(&bytes)
+            .map_err(|e| KeyError::key(&origin, format!("not an OpenSSH private key ({e})")))?;
+        if key.is_encrypted() {
+            let pass = passphrase(path)?;
+            key = key
+                .decrypt(pass.as_bytes())
+                .map_err(|_| KeyError::key(&origin, "wrong passphrase"))?;
+        }
+        let public = PublicKey::from_key_data(&origin, key.public_key().key_data())?;
+        Ok(Self {
+            key,
+            public,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// An armored SSHSIG signature, as `ssh-keygen -Y sign` makes.
+    pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<String> {
+        let origin = self.path.display().to_string();
+        self.key
+            .sign(namespace, HashAlg::Sha512, msg)
+            .and_then(|s| s.to_pem(LineEnding::LF))
+            .map_err(|e| KeyError::key(origin, format!("cannot sign ({e})")))
+    }
+}
+
+/// Writes a new ed25519 key pair: `out` (mode 0600) and `out.pub`. Refuses
+/// to overwrite either.
+pub fn generate(out: &Path, comment: &str) -> Result<PublicKey> {
+    let pub_path = pub_path(out);
+    for p in [out, pub_path.as_path()] {
+        if p.exists() {
+            return Err(KeyError::Exists { path: p.into() });
+        }
+    }
+    let mut key = PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519)
+        .map_err(|e| KeyError::key(out.display().to_string(), e))?;
+    key.set_comment(comment);
+    let private = key
+        .to_openssh(LineEnding::LF)
+        .map_err(|e| KeyError::key(out.display().to_string(), e))?;
+    let public_line = key
+        .public_key()
+        .to_openssh()
+        .map_err(|e| KeyError::key(out.display().to_string(), e))?;
+    write_new(out, private.as_bytes(), 0o600)?;
+    write_new(&pub_path, format!("{public_line}\n").as_bytes(), 0o644)?;
+    PublicKey::from_key_data(&out.display().to_string(), key.public_key().key_data())
+}
+
+pub fn pub_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".pub");
+    PathBuf::from(s)
+}
+
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = options.open(path).map_err(|e| KeyError::io(path, e))?;
+    file.write_all(bytes).map_err(|e| KeyError::io(path, e))
+}
+
+/// Reads a public key file (`id_ed25519.pub`), refusing oversized files.
+pub fn read_public(path: &Path) -> Result<PublicKey> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| KeyError::io(path, e))?;
+    if bytes.len() > MAX_KEY_FILE {
+        return Err(KeyError::TooLarge {
+            path: origin,
+            limit: MAX_KEY_FILE,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| KeyError::NotUtf8 {
+        path: origin.clone(),
+    })?;
+    PublicKey::parse(&origin, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_pass(p: &Path) -> Result<String> {
+        Err(KeyError::key(p.display().to_string(), "no passphrase"))
+    }
+
+    #[test]
+    fn sign_then_verify_strict() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        generate(&path, "test").unwrap();
+        let key = SigningKey::load(&path, &no_pass).unwrap();
+        let sig = key.sign("charter", b"hello").unwrap();
+        assert_eq!(key.public().verify("charter", b"hello", &sig), Ok(()));
+        assert_eq!(
+            key.public().verify("charter", b"hellO", &sig),
+            Err(SignatureError::Invalid)
+        );
+        assert!(matches!(
+            key.public().verify("git", b"hello", &sig),
+            Err(SignatureError::Namespace(_))
+        ));
+        let truncated = &sig[..sig.len() / 2];
+        assert_eq!(
+            key.public().verify("charter", b"hello", truncated),
+            Err(SignatureError::Malformed)
+        );
+    }
+
+    #[test]
+    fn weak_key_is_refused() {
+        // The identity point: a small-order key that "verifies" forged signatures.
+        let mut bytes = [0u8; 32];
+        bytes[0] = 1;
+        let data = KeyData::Ed25519(Ed25519PublicKey(bytes));
+        let line = ssh_key::PublicKey::new(data, "").to_openssh().unwrap();
+        assert!(matches!(
+            PublicKey::parse("weak.pub", &line),
+            Err(KeyError::Weak { .. })
+        ));
+    }
+
+    #[test]
+    fn generate_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        generate(&path, "a").unwrap();
+        assert!(matches!(generate(&path, "b"), Err(KeyError::Exists { .. })));
+    }
+}

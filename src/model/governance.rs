@@ -1,0 +1,98 @@
+//! `governance.toml`: the rules of the group's process.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::error::{from_toml, Error, Result};
+use crate::model::id::Lang;
+
+pub const PATH: &str = "governance.toml";
+
+/// Is `path` one of the files the process governs (the rules, the
+/// charter, the members, the reviews)?
+pub fn is_governed(path: &str) -> bool {
+    path == PATH
+        || ["charter/", "keys/", "reviews/"]
+            .iter()
+            .any(|dir| path.starts_with(dir))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Governance {
+    /// The group's name, e.g. "Digital 5".
+    pub name: String,
+    /// Languages of the charter; every one is an authentic text, the first
+    /// is the reference language.
+    pub languages: Vec<Lang>,
+    /// How many members must second a proposal besides its proposer.
+    pub seconds: u32,
+    pub acceptance: Acceptance,
+    /// The month (1–12) the annual review is due.
+    pub review_month: u32,
+    /// Days an open proposal lives when it names no deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal_lifetime_days: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Acceptance {
+    /// Every member of the electorate accepts: the D5 rule.
+    Unanimous,
+}
+
+impl Governance {
+    pub fn new(name: &str, languages: Vec<Lang>) -> Self {
+        Self {
+            name: name.to_string(),
+            languages,
+            seconds: 1,
+            acceptance: Acceptance::Unanimous,
+            review_month: 12,
+            proposal_lifetime_days: Some(90),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        let g: Governance = from_toml(PATH, text)?;
+        let bad = |m: &str| Error::parse(PATH, m);
+        if g.name.trim().is_empty() {
+            return Err(bad("name is empty"));
+        }
+        if g.languages.is_empty() {
+            return Err(bad("languages is empty"));
+        }
+        let mut seen = g.languages.clone();
+        seen.sort();
+        seen.dedup();
+        if seen.len() != g.languages.len() {
+            return Err(bad("a language is listed twice"));
+        }
+        if !(1..=12).contains(&g.review_month) {
+            return Err(bad("review_month must be 1 to 12"));
+        }
+        if g.seconds != 1 {
+            return Err(bad("seconds must be 1"));
+        }
+        Ok(g)
+    }
+
+    pub fn reference_language(&self) -> Option<&Lang> {
+        self.languages.first()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_refusals() {
+        let g = Governance::new("Digital 5", vec!["en".parse().unwrap()]);
+        let text = crate::model::error::to_toml(&g).unwrap();
+        assert_eq!(Governance::parse(&text).unwrap(), g);
+        assert!(Governance::parse(&format!("{text}colour = \"red\"\n")).is_err());
+        assert!(Governance::parse(&text.replace("unanimous", "majority")).is_err());
+        assert!(Governance::parse(&text.replace("[\"en\"]", "[]")).is_err());
+    }
+}

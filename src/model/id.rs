@@ -1,0 +1,280 @@
+//! Identifiers that are valid by construction: they can name files and never
+//! escape the directory they name a file in.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::error::Error;
+
+const MAX_ID_LEN: usize = 64;
+
+/// Checks the shape shared by every id: lower-case ASCII letters, digits and
+/// inner hyphens, so an id is a safe path component on every platform.
+fn check_slug(kind: &'static str, s: &str) -> Result<(), Error> {
+    let bad = |why: &str| Error::InvalidId {
+        kind,
+        id: s.to_string(),
+        why: why.to_string(),
+    };
+    if s.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if s.len() > MAX_ID_LEN {
+        return Err(bad("it is longer than 64 characters"));
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(bad("use only lower-case letters, digits and '-'"));
+    }
+    if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
+        return Err(bad("'-' may only separate words"));
+    }
+    Ok(())
+}
+
+macro_rules! slug_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                check_slug($kind, s)?;
+                Ok(Self(s.to_string()))
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(s: String) -> Result<Self, Error> {
+                check_slug($kind, &s)?;
+                Ok(Self(s))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slug_id!(
+    /// A member (or candidate) id, such as `uk` or `ee`.
+    MemberId,
+    "member"
+);
+slug_id!(
+    /// A principle id, such as `open-source`.
+    PrincipleId,
+    "principle"
+);
+
+/// A language code of the charter, such as `en` or `fr` (2–8 lower-case letters).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Lang(String);
+
+impl Lang {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Lang {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        if (2..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase()) {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(Error::InvalidId {
+                kind: "language",
+                id: s.to_string(),
+                why: "use a code of 2 to 8 lower-case letters, such as 'en'".into(),
+            })
+        }
+    }
+}
+
+impl TryFrom<String> for Lang {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+impl From<Lang> for String {
+    fn from(l: Lang) -> String {
+        l.0
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A proposal id: `<year>-<sequence>-<slug>`, such as `2026-003-open-source`.
+/// The year also names the folder the proposal is sharded into.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ProposalId {
+    id: String,
+    year: i32,
+}
+
+impl ProposalId {
+    pub fn new(year: i32, sequence: u32, slug: &str) -> Result<Self, Error> {
+        format!("{year:04}-{sequence:03}-{slug}").parse()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.id
+    }
+
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The proposal's folder in the repository.
+    pub fn dir(&self) -> String {
+        format!("proposals/{}/{}", self.year, self.id)
+    }
+}
+
+impl FromStr for ProposalId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        check_slug("proposal", s)?;
+        let bad = || Error::InvalidId {
+            kind: "proposal",
+            id: s.to_string(),
+            why: "expected <year>-<number>-<words>, such as 2026-003-open-source".into(),
+        };
+        let mut parts = s.splitn(3, '-');
+        let year = parts.next().ok_or_else(bad)?;
+        let seq = parts.next().ok_or_else(bad)?;
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        if seq.len() < 3 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let year = year.parse().map_err(|_| bad())?;
+        Ok(Self {
+            id: s.to_string(),
+            year,
+        })
+    }
+}
+
+impl TryFrom<String> for ProposalId {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+impl From<ProposalId> for String {
+    fn from(id: ProposalId) -> String {
+        id.id
+    }
+}
+
+impl fmt::Display for ProposalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// Turns a title into the words part of a proposal id.
+pub fn slugify(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase).map(fold_accent) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "proposal".into()
+    } else {
+        out
+    }
+}
+
+/// Latin letters with accents keep their base letter in an id.
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_refuse_path_tricks() {
+        for bad in ["", "../uk", "u/k", "UK", "-uk", "uk-", "a--b", "u k", "é"] {
+            assert!(bad.parse::<MemberId>().is_err(), "{bad:?} accepted");
+        }
+        assert!("x".repeat(65).parse::<MemberId>().is_err());
+        assert_eq!("uk".parse::<MemberId>().unwrap().as_str(), "uk");
+    }
+
+    #[test]
+    fn proposal_id_carries_its_year() {
+        let id: ProposalId = "2026-003-open-source".parse().unwrap();
+        assert_eq!(id.year(), 2026);
+        assert_eq!(id.dir(), "proposals/2026/2026-003-open-source");
+        for bad in ["2026-open", "26-001-x", "2026-01-x", "../2026-001-x"] {
+            assert!(bad.parse::<ProposalId>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn slugify_makes_valid_words() {
+        assert_eq!(
+            slugify("Open source: AI & models!"),
+            "open-source-ai-models"
+        );
+        assert_eq!(slugify("!!!"), "proposal");
+        let id = ProposalId::new(2026, 1, &slugify("Éducation numérique")).unwrap();
+        assert_eq!(id.as_str(), "2026-001-education-numerique");
+    }
+}

@@ -1,0 +1,601 @@
+//! Proposals: `proposals/<year>/<id>/` holds `proposal.toml`, the complete new
+//! text of every governed file it changes under `change/`, the signed records
+//! under `signatures/`, and, once decided, `decision.toml`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::crypto::key::PublicKey;
+use crate::model::clock::{self, Timestamp};
+use crate::model::error::{from_toml, Error, Problem, Result};
+use crate::model::id::{Lang, MemberId, PrincipleId, ProposalId};
+use crate::model::record::{parse_record_name, Message, SignedAct};
+use crate::model::tree::{join, Tree};
+
+pub const ROOT: &str = "proposals";
+pub const FILE: &str = "proposal.toml";
+pub const CHANGE: &str = "change";
+pub const STATEMENT: &str = "statement.md";
+pub const SIGNATURES: &str = "signatures";
+pub const DECISION: &str = "decision.toml";
+/// The base of a file the proposal creates.
+pub const ABSENT: &str = "absent";
+
+/// `sha256:<hex>` of a proposal's content (see [`digest`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Digest([u8; 32]);
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sha256:")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl FromStr for Digest {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::Invalid(format!("not a sha256 digest: '{s}'"));
+        let hex = s.strip_prefix("sha256:").ok_or_else(bad)?;
+        if hex.len() != 64 {
+            return Err(bad());
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+                .map_err(|_| bad())?;
+        }
+        Ok(Digest(out))
+    }
+}
+
+/// The digest of a proposal's content files, given as paths relative to the
+/// proposal folder. It is the SHA-256 of the manifest `sha256sum` prints for
+/// them in byte order, so anyone can recompute it with coreutils:
+/// `find proposal.toml change statement.md -type f | LC_ALL=C sort | xargs sha256sum | sha256sum`.
+pub fn digest<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Digest {
+    let mut files: Vec<_> = files.into_iter().collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut manifest = Sha256::new();
+    for (path, bytes) in files {
+        let sum = Sha256::digest(bytes);
+        let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+        manifest.update(format!("{hex}  {path}\n"));
+    }
+    Digest(manifest.finalize().into())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// New text of an existing principle.
+    Amend,
+    /// A new principle.
+    Add,
+    /// A principle removed from the charter.
+    Retire,
+    /// A candidate's application to join, then its admission.
+    Member,
+    /// The removal of a member (the others decide).
+    RemoveMember,
+    /// A new key for a member who lost its own (the others decide).
+    ReplaceKey,
+    /// A member's own departure (no vote).
+    Leave,
+    /// A member's own change of key, signed by both keys (no vote).
+    RotateKey,
+    /// A member opens the year's review of every principle (no vote).
+    ReviewOpen,
+    /// All members re-affirm the charter as it stands, closing the review.
+    ReviewClose,
+    /// A new authentic language for the whole charter.
+    AddLanguage,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Amend => "amend",
+            Kind::Add => "add",
+            Kind::Retire => "retire",
+            Kind::Member => "member",
+            Kind::RemoveMember => "remove-member",
+            Kind::ReplaceKey => "replace-key",
+            Kind::Leave => "leave",
+            Kind::RotateKey => "rotate-key",
+            Kind::ReviewOpen => "review-open",
+            Kind::ReviewClose => "review-close",
+            Kind::AddLanguage => "add-language",
+        }
+    }
+
+    /// Kinds whose effect is the files under `change/`.
+    pub fn has_changes(self) -> bool {
+        matches!(
+            self,
+            Kind::Amend | Kind::Add | Kind::Retire | Kind::AddLanguage
+        )
+    }
+
+    /// Kinds that change the membership.
+    pub fn is_membership(self) -> bool {
+        matches!(
+            self,
+            Kind::Member | Kind::RemoveMember | Kind::ReplaceKey | Kind::Leave | Kind::RotateKey
+        )
+    }
+
+    /// Does this kind change the charter text (rather than the members)?
+    pub fn is_amendment(self) -> bool {
+        matches!(self, Kind::Amend | Kind::Add | Kind::Retire)
+    }
+
+    /// Kinds only the member concerned may make: its departure, its rotation.
+    pub fn is_own(self) -> bool {
+        matches!(self, Kind::Leave | Kind::RotateKey)
+    }
+
+    /// May a proposal of this kind change (or re-affirm) governed file
+    /// `path`? The charter's kinds change `charter/`; a new language also
+    /// the rules; membership and reviews write what their effect computes,
+    /// never files of their own.
+    pub fn may_change(self, path: &str) -> bool {
+        let charter = path.starts_with("charter/");
+        match self {
+            Kind::Amend | Kind::Add | Kind::Retire | Kind::ReviewClose => charter,
+            Kind::AddLanguage => charter || path == crate::model::governance::PATH,
+            _ => false,
+        }
+    }
+
+    /// Kinds a member decides alone, without a vote.
+    pub fn is_unilateral(self) -> bool {
+        matches!(self, Kind::Leave | Kind::RotateKey | Kind::ReviewOpen)
+    }
+}
+
+/// `proposal.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalFile {
+    pub kind: Kind,
+    pub title: String,
+    /// The member who proposes; for an application, the first member to
+    /// sign `propose` is its proposer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposer: Option<MemberId>,
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principle: Option<PrincipleId>,
+    /// The member or candidate concerned by a membership proposal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<MemberId>,
+    /// A candidate's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// The key to register: a candidate's, or a member's new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The annual review it belongs to (an amendment) or opens or closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<i32>,
+    /// Languages an amendment leaves unchanged on purpose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchanged: Vec<Lang>,
+    /// The language an add-language proposal adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Lang>,
+    /// For a review's closing: the digest of the full charter re-affirmed
+    /// (as `digest` computes it over `charter/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charter_digest: Option<String>,
+    /// Governed files the proposal deletes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removes: Vec<String>,
+    /// The git blob id of every file it changes or removes, as it stood when
+    /// proposed: a proposal overtaken by another decision cannot be applied.
+    pub base: BTreeMap<String, String>,
+}
+
+impl ProposalFile {
+    pub fn new(kind: Kind, title: String, proposer: Option<MemberId>, now: Timestamp) -> Self {
+        Self {
+            kind,
+            title,
+            proposer,
+            created: clock::format(&now),
+            deadline: None,
+            principle: None,
+            member: None,
+            name: None,
+            organisation: None,
+            key: None,
+            reason: None,
+            review: None,
+            unchanged: Vec::new(),
+            language: None,
+            charter_digest: None,
+            removes: Vec::new(),
+            base: BTreeMap::new(),
+        }
+    }
+
+    pub fn parse(path: &str, text: &str) -> Result<Self> {
+        let f: ProposalFile = from_toml(path, text)?;
+        if f.title.trim().is_empty() || f.title.contains('\n') {
+            return Err(Error::parse(path, "title must be one non-empty line"));
+        }
+        if clock::parse_timestamp(&f.created).is_err() {
+            return Err(Error::parse(path, "created is not an RFC 3339 date-time"));
+        }
+        if let Some(d) = &f.deadline {
+            if clock::parse_timestamp(d).is_err() {
+                return Err(Error::parse(path, "deadline is not an RFC 3339 date-time"));
+            }
+        }
+        for p in f.base.keys().chain(&f.removes) {
+            check_governed_path(path, p)?;
+        }
+        let needs = |field: &str, present: bool| {
+            if present {
+                Ok(())
+            } else {
+                Err(Error::parse(
+                    path,
+                    format!("a {} proposal needs '{field}'", f.kind.as_str()),
+                ))
+            }
+        };
+        if f.kind != Kind::Member {
+            needs("proposer", f.proposer.is_some())?;
+        }
+        if f.kind.is_amendment() {
+            needs("principle", f.principle.is_some())?;
+        }
+        if f.kind.is_membership() {
+            needs("member", f.member.is_some())?;
+        }
+        if matches!(f.kind, Kind::ReviewOpen | Kind::ReviewClose) {
+            needs("review", f.review.is_some())?;
+        }
+        if f.kind == Kind::AddLanguage {
+            needs("language", f.language.is_some())?;
+        }
+        if !f.kind.has_changes()
+            && f.kind != Kind::ReviewClose
+            && !(f.base.is_empty() && f.removes.is_empty())
+        {
+            return Err(Error::parse(
+                path,
+                format!("a {} proposal changes no charter file", f.kind.as_str()),
+            ));
+        }
+        if matches!(f.kind, Kind::Member | Kind::ReplaceKey | Kind::RotateKey) {
+            needs("key", f.key.is_some())?;
+        }
+        if f.kind == Kind::Member {
+            needs(
+                "name",
+                f.name
+                    .as_deref()
+                    .is_some_and(|n| !n.trim().is_empty() && !n.contains('\n')),
+            )?;
+        }
+        Ok(f)
+    }
+}
+
+/// Governed files a proposal may change: the charter, members, the rules.
+pub fn check_governed_path(origin: &str, p: &str) -> Result<()> {
+    let parts: Vec<&str> = p.split('/').collect();
+    let ok = p == crate::model::governance::PATH
+        || (parts
+            .iter()
+            .all(|c| !c.is_empty() && *c != "." && *c != "..")
+            && matches!(
+                parts.as_slice(),
+                ["charter" | "keys" | "reviews", _] | ["keys", "former", _]
+            ));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::parse(
+            origin,
+            format!("'{p}' is not a governed file"),
+        ))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Adopted,
+}
+
+/// `decision.toml`: written by the finalization, checked by `verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub date: String,
+    /// The members whose acceptance the decision needed.
+    pub electorate: Vec<MemberId>,
+}
+
+/// One signed record as found in the tree.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub path: String,
+    pub act: SignedAct,
+}
+
+/// A proposal as it stands in one tree.
+#[derive(Clone, Debug)]
+pub struct Proposal {
+    pub id: ProposalId,
+    pub file: ProposalFile,
+    pub file_text: String,
+    /// Governed path → proposed content.
+    pub changes: BTreeMap<String, String>,
+    pub statement: Option<String>,
+    pub digest: Digest,
+    /// The key `file.key` names, checked.
+    pub new_key: Option<PublicKey>,
+    pub records: Vec<Record>,
+    pub decision: Option<Decision>,
+}
+
+impl Proposal {
+    pub fn load(snap: &dyn Tree, id: &ProposalId) -> Result<Self> {
+        let dir = id.dir();
+        let file_text = snap.require(&join(&dir, FILE))?;
+        let mut changes = BTreeMap::new();
+        for rel in snap.files(&join(&dir, CHANGE))? {
+            let path = join(&join(&dir, CHANGE), &rel);
+            check_governed_path(&path, &rel)?;
+            changes.insert(rel, snap.require(&path)?);
+        }
+        let statement = snap.read(&join(&dir, STATEMENT))?;
+        let mut p = Self::from_parts(id, file_text, changes, statement)?;
+        p.records = load_records(snap, &dir)?;
+        p.decision = match snap.read(&join(&dir, DECISION))? {
+            Some(t) => Some(from_toml(&join(&dir, DECISION), &t)?),
+            None => None,
+        };
+        for entry in snap.entries(&dir)? {
+            let known = [FILE, CHANGE, STATEMENT, SIGNATURES, DECISION];
+            if !known.contains(&entry.name.as_str()) {
+                return Err(Error::parse(
+                    join(&dir, &entry.name),
+                    "unknown file in a proposal",
+                ));
+            }
+        }
+        Ok(p)
+    }
+
+    /// A proposal from its content files, with no records yet: how a new
+    /// proposal is checked before it is written, and how a stored one is read.
+    pub fn from_parts(
+        id: &ProposalId,
+        file_text: String,
+        changes: BTreeMap<String, String>,
+        statement: Option<String>,
+    ) -> Result<Self> {
+        let file_path = join(&id.dir(), FILE);
+        let file = ProposalFile::parse(&file_path, &file_text)?;
+        for (origin, rel) in changes
+            .keys()
+            .map(|rel| (join(&join(&id.dir(), CHANGE), rel), rel))
+            .chain(
+                file.removes
+                    .iter()
+                    .chain(file.base.keys())
+                    .map(|rel| (file_path.clone(), rel)),
+            )
+        {
+            if !file.kind.may_change(rel) {
+                return Err(Error::file(
+                    origin,
+                    Problem::KindPath {
+                        kind: file.kind.as_str(),
+                        target: rel.clone(),
+                    },
+                ));
+            }
+        }
+        for rel in changes.keys().chain(&file.removes) {
+            if !file.base.contains_key(rel) {
+                return Err(Error::parse(
+                    &file_path,
+                    format!("no base given for '{rel}'"),
+                ));
+            }
+        }
+        let change_paths: Vec<String> = changes.keys().map(|k| format!("{CHANGE}/{k}")).collect();
+        let mut content: Vec<(&str, &[u8])> = vec![(FILE, file_text.as_bytes())];
+        content.extend(
+            change_paths
+                .iter()
+                .map(String::as_str)
+                .zip(changes.values().map(|t| t.as_bytes())),
+        );
+        if let Some(s) = &statement {
+            content.push((STATEMENT, s.as_bytes()));
+        }
+        let digest = digest(content);
+        let new_key = match &file.key {
+            Some(k) => Some(PublicKey::parse(&file_path, k)?),
+            None => None,
+        };
+        Ok(Self {
+            id: id.clone(),
+            file,
+            file_text,
+            changes,
+            statement,
+            digest,
+            new_key,
+            records: Vec::new(),
+            decision: None,
+        })
+    }
+
+    /// The content files as stored, relative to the proposal folder.
+    pub fn content_files(&self) -> Vec<(String, String)> {
+        let mut out = vec![(FILE.to_string(), self.file_text.clone())];
+        for (path, text) in &self.changes {
+            out.push((format!("{CHANGE}/{path}"), text.clone()));
+        }
+        if let Some(s) = &self.statement {
+            out.push((STATEMENT.to_string(), s.clone()));
+        }
+        out
+    }
+
+    pub fn created(&self) -> Option<Timestamp> {
+        clock::parse_timestamp(&self.file.created).ok()
+    }
+
+    pub fn deadline(&self) -> Option<Timestamp> {
+        self.file
+            .deadline
+            .as_deref()
+            .and_then(|d| clock::parse_timestamp(d).ok())
+    }
+
+    pub fn acts(&self) -> impl Iterator<Item = &Message> {
+        self.records.iter().map(|r| &r.act.message)
+    }
+
+    /// The proposer: named in the file, or, for an application, the first
+    /// member who signed `propose`.
+    pub fn proposer(&self) -> Option<&MemberId> {
+        self.file.proposer.as_ref().or_else(|| {
+            self.acts()
+                .find(|m| m.act == crate::model::act::Act::Propose)
+                .map(|m| &m.signer)
+        })
+    }
+}
+
+fn load_records(snap: &dyn Tree, dir: &str) -> Result<Vec<Record>> {
+    let sig_dir = join(dir, SIGNATURES);
+    let entries = snap.entries(&sig_dir)?;
+    let mut records = Vec::new();
+    for e in &entries {
+        let path = join(&sig_dir, &e.name);
+        let Some((signer, act, ext)) = parse_record_name(&e.name).filter(|_| !e.is_dir) else {
+            return Err(Error::parse(
+                &path,
+                "not a signed record (<member>.<act>.msg or .sig)",
+            ));
+        };
+        if ext != "msg" {
+            continue;
+        }
+        let stem = e.name.trim_end_matches(".msg");
+        let sig_path = join(&sig_dir, &format!("{stem}.sig"));
+        let text = snap.require(&path)?;
+        let signature = snap
+            .read_lossy(&sig_path)?
+            .ok_or_else(|| Error::parse(&sig_path, "missing: every .msg needs its .sig"))?;
+        let message = Message::parse(&text).map_err(|err| Error::parse(&path, err))?;
+        if message.signer != signer || message.act != act {
+            return Err(Error::parse(
+                &path,
+                "the file name does not match the signer and act inside",
+            ));
+        }
+        records.push(Record {
+            path,
+            act: SignedAct { message, signature },
+        });
+    }
+    for e in &entries {
+        if let Some(stem) = e.name.strip_suffix(".sig") {
+            if !entries.iter().any(|m| m.name == format!("{stem}.msg")) {
+                return Err(Error::parse(join(&sig_dir, &e.name), "missing its .msg"));
+            }
+        }
+    }
+    // Replay order: by time, then by the process order of acts.
+    records.sort_by(|a, b| {
+        let (x, y) = (&a.act.message, &b.act.message);
+        (x.date, x.act, &a.path).cmp(&(y.date, y.act, &b.path))
+    });
+    Ok(records)
+}
+
+/// Every proposal id present in a tree, oldest year first.
+pub fn list(snap: &dyn Tree) -> Result<Vec<ProposalId>> {
+    let mut out = Vec::new();
+    for year in snap.entries(ROOT)? {
+        let year_path = join(ROOT, &year.name);
+        if !year.is_dir || year.name.parse::<i32>().is_err() {
+            return Err(Error::parse(year_path, "not a year folder"));
+        }
+        for p in snap.entries(&year_path)? {
+            let path = join(&year_path, &p.name);
+            let id: ProposalId = p.name.parse().map_err(|e| Error::parse(&path, e))?;
+            if id.year().to_string() != year.name || !p.is_dir {
+                return Err(Error::parse(path, "proposal filed under the wrong year"));
+            }
+            out.push(id);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_matches_sha256sum_manifest() {
+        // printf 'a' > proposal.toml; printf 'b' > change/x
+        // sha256sum change/x proposal.toml | sha256sum
+        let d = digest([("proposal.toml", &b"a"[..]), ("change/x", &b"b"[..])]);
+        let manifest = "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d  change/x\n\
+                        ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  proposal.toml\n";
+        let expected = Sha256::digest(manifest.as_bytes());
+        assert_eq!(d.0, <[u8; 32]>::from(expected));
+        assert_eq!(d.to_string().parse::<Digest>().unwrap(), d);
+    }
+
+    #[test]
+    fn governed_paths_only() {
+        for ok in ["charter/a.en.md", "keys/uk.toml", "governance.toml"] {
+            assert!(check_governed_path("p", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "charter/../x",
+            "proposals/x",
+            "charter/a/b",
+            "README.md",
+            "keys/",
+        ] {
+            assert!(check_governed_path("p", bad).is_err(), "{bad}");
+        }
+    }
+}

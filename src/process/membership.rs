@@ -1,0 +1,316 @@
+//! Membership (DESIGN.md §4): a candidate applies with a statement of
+//! interest and its key; a member proposes it, another seconds, all accept.
+//! Removal and key replacement are decided by the other members; a member
+//! leaves, or rotates its key, on its own signature.
+
+use crate::crypto::key::{PublicKey, SigningKey};
+use crate::model::act::Act;
+use crate::model::clock::Timestamp;
+use crate::model::error::{Error, Result};
+use crate::model::id::{MemberId, ProposalId};
+use crate::model::proposal::{Kind, Proposal, ProposalFile};
+use crate::model::statement;
+use crate::process::group::{ActOutcome, Group, NewProposal, Signer, State};
+use crate::rules::{self, Status};
+
+/// A candidate's application.
+pub struct Application {
+    pub id: MemberId,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub statement: String,
+    pub deadline: Option<Timestamp>,
+}
+
+impl State<'_> {
+    /// The open application of `candidate`, if any.
+    pub fn application(&self, candidate: &MemberId, now: &Timestamp) -> Result<Option<Proposal>> {
+        for id in self.proposal_ids()?.into_iter().rev() {
+            let p = self.proposal(&id)?;
+            if p.file.kind == Kind::Member
+                && p.file.member.as_ref() == Some(candidate)
+                && rules::status(&p, now) == Status::Open
+            {
+                return Ok(Some(p));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The open application made with `key`, if any.
+    pub fn open_application_with_key(
+        &self,
+        key: &PublicKey,
+        now: &Timestamp,
+    ) -> Result<Option<ProposalId>> {
+        for id in self.proposal_ids()? {
+            let p = self.proposal(&id)?;
+            if p.file.kind == Kind::Member
+                && p.new_key.as_ref() == Some(key)
+                && rules::status(&p, now) == Status::Open
+            {
+                return Ok(Some(p.id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Sections of an application's statement the charter in force now
+    /// asks for and it lacks.
+    pub fn statement_gaps(&self, statement: &str) -> Result<Vec<String>> {
+        let charter = self.charter()?;
+        let lang = self
+            .governance
+            .reference_language()
+            .ok_or_else(|| Error::Invalid("the charter has no language".into()))?;
+        Ok(statement::missing_sections(statement, &charter, lang))
+    }
+
+    fn in_force(&self, member: &MemberId) -> Result<&crate::model::member::Member> {
+        self.members.get(member).ok_or_else(|| {
+            Error::Invalid(format!("{member} is not a member (see charter members)"))
+        })
+    }
+}
+
+fn one_line(what: &str, text: &str) -> Result<()> {
+    if text.trim().is_empty() || text.contains('\n') || text.len() > 1000 {
+        return Err(Error::Invalid(format!(
+            "the {what} must be one line of at most 1000 characters"
+        )));
+    }
+    Ok(())
+}
+
+impl Group {
+    /// Records a candidate's application, signed with the candidate's own
+    /// key: proof that it holds the key that will be registered.
+    pub fn apply(&self, key: &SigningKey, app: Application, now: Timestamp) -> Result<ProposalId> {
+        let _lock = self.repo().lock()?;
+        let state = self.state()?;
+        one_line("name", &app.name)?;
+        if let Some(why) = state.members.ever_registered(&app.id, key.public()) {
+            return Err(Error::Invalid(why));
+        }
+        if let Some(open) = state.application(&app.id, &now)? {
+            return Err(Error::Invalid(format!(
+                "{} has already applied: {}",
+                app.id, open.id
+            )));
+        }
+        if let Some(other) = state.open_application_with_key(key.public(), &now)? {
+            return Err(Error::Invalid(format!(
+                "this key is already used by the open application {other}"
+            )));
+        }
+        let gaps = state.statement_gaps(&app.statement)?;
+        if !gaps.is_empty() {
+            return Err(Error::Invalid(format!(
+                "the statement of interest lacks a filled section for: {}",
+                gaps.join("; ")
+            )));
+        }
+        let mut file = ProposalFile::new(
+            Kind::Member,
+            format!("Admit {} ({})", app.name, app.id),
+            None,
+            now,
+        );
+        file.deadline = state.deadline(app.deadline, now)?;
+        file.member = Some(app.id.clone());
+        file.name = Some(app.name.clone());
+        file.organisation = app.organisation;
+        file.key = Some(key.public().to_openssh());
+        let new = NewProposal {
+            slug: format!("member-{}", app.id),
+            file,
+            changes: Default::default(),
+            statement: Some(app.statement),
+        };
+        let signer = Signer {
+            id: app.id,
+            name: app.name,
+            key,
+            act: Act::Apply,
+        };
+        Ok(self.file(&state, new, &[signer], now, false)?.0)
+    }
+
+    /// A member proposes a candidate who has applied.
+    pub fn propose_member(
+        &self,
+        key: &SigningKey,
+        candidate: &MemberId,
+        now: Timestamp,
+    ) -> Result<ActOutcome> {
+        let _lock = self.repo().lock()?;
+        let state = self.state()?;
+        let member = state.member_for(key.public())?.clone();
+        let application = state.application(candidate, &now)?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "{candidate} has no open application (charter apply)"
+            ))
+        })?;
+        let id = application.id.clone();
+        let (commit, finalized) = self.add_act(
+            &state,
+            application,
+            &member.id,
+            &member.name,
+            key,
+            Act::Propose,
+            None,
+            now,
+        )?;
+        Ok(ActOutcome {
+            id,
+            commit,
+            finalized,
+        })
+    }
+
+    /// Proposes to remove a member; the other members decide.
+    pub fn propose_removal(
+        &self,
+        key: &SigningKey,
+        subject: &MemberId,
+        reason: &str,
+        deadline: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<ProposalId> {
+        one_line("reason", reason)?;
+        self.propose_about(
+            key,
+            subject,
+            Kind::RemoveMember,
+            deadline,
+            now,
+            |file, m| {
+                file.title = format!("Remove {} ({})", m.name, m.id);
+                file.reason = Some(reason.to_string());
+                Ok(())
+            },
+        )
+    }
+
+    /// Proposes a new key for a member who lost its own; the other members
+    /// decide.
+    pub fn propose_key_replacement(
+        &self,
+        key: &SigningKey,
+        subject: &MemberId,
+        new_key: &PublicKey,
+        deadline: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<ProposalId> {
+        let state = self.state()?;
+        if let Some(owner) = state
+            .members
+            .everyone()
+            .find(|m| m.all_keys().any(|k| k == new_key))
+        {
+            return Err(Error::Invalid(format!(
+                "this key is already registered for '{}'",
+                owner.id
+            )));
+        }
+        drop(state);
+        self.propose_about(key, subject, Kind::ReplaceKey, deadline, now, |file, m| {
+            file.title = format!("Replace the key of {} ({})", m.name, m.id);
+            file.key = Some(new_key.to_openssh());
+            Ok(())
+        })
+    }
+
+    fn propose_about(
+        &self,
+        key: &SigningKey,
+        subject: &MemberId,
+        kind: Kind,
+        deadline: Option<Timestamp>,
+        now: Timestamp,
+        fill: impl FnOnce(&mut ProposalFile, &crate::model::member::Member) -> Result<()>,
+    ) -> Result<ProposalId> {
+        let _lock = self.repo().lock()?;
+        let state = self.state()?;
+        let proposer = state.member_for(key.public())?.clone();
+        let concerned = state.in_force(subject)?.clone();
+        let mut file = ProposalFile::new(kind, String::new(), Some(proposer.id.clone()), now);
+        file.deadline = state.deadline(deadline, now)?;
+        file.member = Some(subject.clone());
+        fill(&mut file, &concerned)?;
+        let new = NewProposal {
+            slug: format!("{}-{subject}", kind.as_str()),
+            file,
+            changes: Default::default(),
+            statement: None,
+        };
+        let signer = Signer::proposer(&proposer, key);
+        let id = self.file(&state, new, &[signer], now, false)?.0;
+        Ok(id)
+    }
+
+    /// The acting member leaves the group: a signed departure, no vote.
+    pub fn leave(&self, key: &SigningKey, now: Timestamp) -> Result<ProposalId> {
+        let _lock = self.repo().lock()?;
+        let state = self.state()?;
+        let member = state.member_for(key.public())?.clone();
+        let mut file = ProposalFile::new(
+            Kind::Leave,
+            format!("{} ({}) leaves", member.name, member.id),
+            Some(member.id.clone()),
+            now,
+        );
+        file.member = Some(member.id.clone());
+        let new = NewProposal {
+            slug: format!("leave-{}", member.id),
+            file,
+            changes: Default::default(),
+            statement: None,
+        };
+        let signer = Signer::proposer(&member, key);
+        Ok(self.file(&state, new, &[signer], now, true)?.0)
+    }
+
+    /// The acting member replaces its key by `new`: a record signed by both
+    /// keys, in force at once.
+    pub fn rotate_key(
+        &self,
+        old: &SigningKey,
+        new: &SigningKey,
+        now: Timestamp,
+    ) -> Result<ProposalId> {
+        let _lock = self.repo().lock()?;
+        let state = self.state()?;
+        let member = state.member_for(old.public())?.clone();
+        let mut file = ProposalFile::new(
+            Kind::RotateKey,
+            format!("{} ({}) rotates its key", member.name, member.id),
+            Some(member.id.clone()),
+            now,
+        );
+        file.member = Some(member.id.clone());
+        file.key = Some(new.public().to_openssh());
+        let proposal = NewProposal {
+            slug: format!("rotate-key-{}", member.id),
+            file,
+            changes: Default::default(),
+            statement: None,
+        };
+        let signers = [
+            Signer {
+                id: member.id.clone(),
+                name: member.name.clone(),
+                key: old,
+                act: Act::Propose,
+            },
+            Signer {
+                id: member.id,
+                name: member.name,
+                key: new,
+                act: Act::ConfirmKey,
+            },
+        ];
+        Ok(self.file(&state, proposal, &signers, now, true)?.0)
+    }
+}

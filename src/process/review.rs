@@ -1,0 +1,99 @@
+//! The annual review as a process: opening it (a member's signed act, no
+//! vote) and proposing to close it (every member re-affirms the charter).
+
+use crate::model::clock::{self, Timestamp};
+use crate::model::error::Result;
+use crate::model::id::ProposalId;
+use crate::model::proposal::{Kind, ProposalFile};
+use crate::model::review::load;
+use crate::process::group::{NewProposal, Signer};
+
+impl crate::process::group::Group {
+    /// Opens the annual review of `year`: a member's signed act, no vote.
+    pub fn review_open(
+        &self,
+        key: &crate::crypto::key::SigningKey,
+        year: i32,
+        deadline: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<ProposalId> {
+        let _lock = self.repo().lock()?;
+        let state = self.state()?;
+        let member = state.member_for(key.public())?.clone();
+        if load(&state.snapshot, year)?.is_some() {
+            return Err(crate::rules::RuleError::ReviewExists { year }.into());
+        }
+        let mut file = ProposalFile::new(
+            Kind::ReviewOpen,
+            format!("Open the review of {year}"),
+            Some(member.id.clone()),
+            now,
+        );
+        file.review = Some(year);
+        file.deadline = deadline.map(|d| clock::format(&d));
+        let new = NewProposal {
+            slug: format!("open-review-{year}"),
+            file,
+            changes: Default::default(),
+            statement: None,
+        };
+        let signer = Signer::proposer(&member, key);
+        Ok(self.file(&state, new, &[signer], now, true)?.0)
+    }
+
+    /// Proposes to close the review of `year`: every member re-affirms the
+    /// charter exactly as it stands now (its every file is the proposal's
+    /// base, and its digest is signed).
+    pub fn review_close(
+        &self,
+        key: &crate::crypto::key::SigningKey,
+        year: i32,
+        deadline: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<ProposalId> {
+        let _lock = self.repo().lock()?;
+        let state = self.state()?;
+        let member = state.member_for(key.public())?.clone();
+        match load(&state.snapshot, year)? {
+            Some(r) if r.is_open() => {}
+            _ => return Err(crate::rules::RuleError::ReviewNotOpen { year }.into()),
+        }
+        for id in state.proposal_ids()? {
+            let p = state.proposal(&id)?;
+            if p.file.kind == Kind::ReviewClose
+                && p.file.review == Some(year)
+                && crate::rules::status(&p, &now) == crate::rules::Status::Open
+            {
+                return Err(crate::model::error::Error::Invalid(format!(
+                    "{id} already proposes to close the review of {year}"
+                )));
+            }
+        }
+        let files = state.snapshot.files_under(crate::model::charter::DIR)?;
+        let mut texts = Vec::new();
+        let mut file = ProposalFile::new(
+            Kind::ReviewClose,
+            format!("Close the review of {year}: re-affirm the charter"),
+            Some(member.id.clone()),
+            now,
+        );
+        for (rel, blob) in &files {
+            let path = format!("{}/{rel}", crate::model::charter::DIR);
+            texts.push((rel.clone(), state.snapshot.blob_text(&path, *blob)?));
+            file.base.insert(path, blob.to_string());
+        }
+        let digest =
+            crate::model::proposal::digest(texts.iter().map(|(p, t)| (p.as_str(), t.as_bytes())));
+        file.review = Some(year);
+        file.charter_digest = Some(digest.to_string());
+        file.deadline = state.deadline(deadline, now)?;
+        let new = NewProposal {
+            slug: format!("close-review-{year}"),
+            file,
+            changes: Default::default(),
+            statement: None,
+        };
+        let signer = Signer::proposer(&member, key);
+        Ok(self.file(&state, new, &[signer], now, false)?.0)
+    }
+}

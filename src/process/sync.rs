@@ -1,0 +1,468 @@
+//! Working across clones (DESIGN.md §7): `sync` fetches a remote through the
+//! system `git`, verifies everything that came in before taking it, replays
+//! this clone's unpublished acts on top (their signature files unchanged,
+//! their commits re-signed), finalizes what became complete, and pushes,
+//! retrying when it loses a race.
+
+use crate::crypto::key::SigningKey;
+use crate::model::clock::Timestamp;
+use crate::model::error::{Error, Result};
+use crate::model::id::ProposalId;
+use crate::model::proposal::{self, Proposal};
+use crate::process::group::Group;
+use crate::rules;
+use crate::store::graph::{CommitInfo, Status};
+use crate::store::repo::{Committer, Edits};
+use crate::store::Oid;
+use crate::verify::{self, Violation};
+
+/// How many times a lost push race is retried.
+const ATTEMPTS: usize = 6;
+
+#[derive(Debug, Default)]
+pub struct SyncOutcome {
+    /// The remote's tip as fetched and verified (none for an empty remote).
+    pub fetched: Option<Oid>,
+    /// Local commits replayed on top of it.
+    pub replayed: usize,
+    /// Local acts dropped because the remote's history made them moot
+    /// (a finalization already made there, an act on a closed proposal).
+    pub dropped: Vec<String>,
+    pub finalized: Vec<ProposalId>,
+    pub pushed: bool,
+    pub head: Option<Oid>,
+    pub attempts: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{remote}: {message}")]
+    Remote { remote: String, message: String },
+    #[error("{remote} rolled back: it points to {now}, which does not contain {recorded}, the tip verified before")]
+    Rollback {
+        remote: String,
+        recorded: Oid,
+        now: Oid,
+    },
+    #[error("{remote} does not descend from the trust root {root}")]
+    OtherRoot { remote: String, root: Oid },
+    #[error("{remote} fails verification: {violation}")]
+    Refused {
+        remote: String,
+        violation: Box<Violation>,
+    },
+    #[error("the replay of this clone's acts does not verify, so nothing was changed or pushed: {violation}")]
+    Replay { violation: Box<Violation> },
+    #[error("{0}")]
+    Library(#[from] Error),
+}
+
+impl Group {
+    /// Syncs with `remote`. `key` re-signs this clone's replayed commits and
+    /// any finalization they complete; without unpublished acts none is
+    /// needed.
+    pub fn sync(
+        &self,
+        remote: &str,
+        key: Option<&SigningKey>,
+        now: Timestamp,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<SyncOutcome, SyncError> {
+        let _lock = self.repo().lock()?;
+        for attempt in 1..=ATTEMPTS {
+            let mut outcome = SyncOutcome {
+                attempts: attempt,
+                ..SyncOutcome::default()
+            };
+            let incoming = self.fetch(remote, progress)?;
+            outcome.fetched = incoming;
+            self.take(remote, incoming, key, now, &mut outcome)?;
+            let head = self.repo().head()?;
+            outcome.head = head;
+            let Some(head) = head else { return Ok(outcome) };
+            if Some(head) == incoming {
+                return Ok(outcome);
+            }
+            let branch = self.repo().branch_name();
+            let refspec = format!("{head}:{branch}");
+            let tags = "refs/tags/charter-*:refs/tags/charter-*";
+            match self
+                .repo()
+                .run_git(&["push", "--quiet", remote, &refspec, tags])
+            {
+                Ok(_) => {
+                    self.repo().record_remote_tip(remote, head)?;
+                    outcome.pushed = true;
+                    return Ok(outcome);
+                }
+                Err(message) if lost_race(&message) => {
+                    std::thread::sleep(std::time::Duration::from_millis(50 * attempt as u64));
+                    continue;
+                }
+                Err(message) => {
+                    return Err(SyncError::Remote {
+                        remote: remote.to_string(),
+                        message,
+                    })
+                }
+            }
+        }
+        Err(SyncError::Remote {
+            remote: remote.to_string(),
+            message: format!("the push lost the race {ATTEMPTS} times; run sync again"),
+        })
+    }
+
+    /// Fetches the remote's branch into a private ref and verifies it:
+    /// trust root, no rollback, every rule. Returns its tip.
+    fn fetch(
+        &self,
+        remote: &str,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<Option<Oid>, SyncError> {
+        let repo = self.repo();
+        let remote_err = |message: String| SyncError::Remote {
+            remote: remote.to_string(),
+            message,
+        };
+        let branch = repo.branch_name();
+        let incoming_ref = format!("refs/charter/incoming/{}", safe(remote));
+        let refspec = format!("+{branch}:{incoming_ref}");
+        match repo.run_git(&["fetch", "--quiet", "--no-tags", remote, &refspec]) {
+            Ok(_) => {}
+            Err(m) if m.contains("couldn't find remote ref") => return Ok(None),
+            Err(m) => return Err(remote_err(m)),
+        }
+        let incoming = repo
+            .ref_target(&incoming_ref)
+            .ok_or_else(|| Error::Internal(format!("{incoming_ref}: not fetched")))?;
+        let root = repo.root()?;
+        if !repo.holds(incoming, root) {
+            return Err(SyncError::OtherRoot {
+                remote: remote.to_string(),
+                root,
+            });
+        }
+        if let Some(recorded) = repo.remote_tip(remote) {
+            if !repo.holds(incoming, recorded) {
+                return Err(SyncError::Rollback {
+                    remote: remote.to_string(),
+                    recorded,
+                    now: incoming,
+                });
+            }
+        }
+        let known = |c: Oid| repo.holds(incoming, c);
+        let seen: Vec<Oid> = [repo.verified(root).map(|(v, _)| v), repo.remote_tip(remote)]
+            .into_iter()
+            .flatten()
+            .filter(|v| known(*v))
+            .collect();
+        match verify::verify_history(repo, root, incoming, &seen, progress)? {
+            Ok(_) => {}
+            Err(violation) => {
+                repo.delete_ref(&incoming_ref);
+                return Err(SyncError::Refused {
+                    remote: remote.to_string(),
+                    violation: Box::new(violation),
+                });
+            }
+        }
+        self.fetch_tags(remote, incoming)?;
+        repo.record_remote_tip(remote, incoming)?;
+        Ok(Some(incoming))
+    }
+
+    /// Takes the remote's `charter-<year>` tags that are new here, each
+    /// checked to sit on the commit that closed that year's review; a tag
+    /// the remote moved is refused.
+    fn fetch_tags(&self, remote: &str, incoming: Oid) -> std::result::Result<(), SyncError> {
+        let repo = self.repo();
+        let space = format!("refs/charter/incoming-tags/{}/", safe(remote));
+        let refspec = format!("+refs/tags/charter-*:{space}charter-*");
+        repo.run_git(&["fetch", "--quiet", "--no-tags", remote, &refspec])
+            .map_err(|message| SyncError::Remote {
+                remote: remote.to_string(),
+                message,
+            })?;
+        for full in repo.refs_matching(&format!("{space}*"))? {
+            let name = full.trim_start_matches(&space).to_string();
+            let Some(target) = repo.ref_target(&full) else {
+                continue;
+            };
+            repo.delete_ref(&full);
+            let local = format!("refs/tags/{name}");
+            match repo.ref_target(&local) {
+                Some(existing) if existing == target => continue,
+                Some(existing) => {
+                    return Err(SyncError::Remote {
+                        remote: remote.to_string(),
+                        message: format!("tag {name} moved from {existing} to {target}; refused"),
+                    })
+                }
+                None => {}
+            }
+            if let Err(violation) = verify::check_tag(repo, incoming, &name, target) {
+                return Err(SyncError::Refused {
+                    remote: remote.to_string(),
+                    violation: Box::new(violation),
+                });
+            }
+            repo.set_ref(&local, target, false, "sync: review tag")?;
+        }
+        Ok(())
+    }
+
+    /// Puts this clone on top of `incoming`: a fast-forward, or a replay of
+    /// the local acts the remote does not have.
+    fn take(
+        &self,
+        remote: &str,
+        incoming: Option<Oid>,
+        key: Option<&SigningKey>,
+        now: Timestamp,
+        outcome: &mut SyncOutcome,
+    ) -> std::result::Result<(), SyncError> {
+        let repo = self.repo();
+        let (Some(incoming), Some(head)) = (incoming, repo.head()?) else {
+            return Ok(());
+        };
+        if repo.holds(head, incoming) {
+            return Ok(());
+        }
+        let local = repo.commits_oldest_first(head, Some(incoming))?;
+        if local.is_empty() {
+            repo.advance(
+                Some(head),
+                incoming,
+                &format!("sync: fast-forward to {remote}"),
+            )?;
+            return Ok(());
+        }
+        let key = key.ok_or_else(|| {
+            Error::Invalid(
+                "this clone has acts the remote lacks: give your key to re-sign them (--key)"
+                    .into(),
+            )
+        })?;
+        // Who this clone's key is, even if it has left or rotated here since.
+        let me = self.state()?.members.holder(key.public()).cloned();
+        // A review tag on a dropped local finalization goes with it; the
+        // finalization made anew tags its own commit.
+        for name in repo.tag_names("charter-*")? {
+            let reference = format!("refs/tags/{name}");
+            if repo
+                .ref_target(&reference)
+                .is_some_and(|t| local.contains(&t))
+            {
+                repo.delete_ref(&reference);
+            }
+        }
+        let mut tip = incoming;
+        let mut current = head;
+        let mut touched: Vec<ProposalId> = Vec::new();
+        for &oid in &local {
+            let commit = repo.commit_info(oid)?;
+            if let Some(edits) = self.replayable(&commit, tip, &mut touched, outcome)? {
+                let name = commit
+                    .author_name
+                    .clone()
+                    .unwrap_or_else(|| "charter".into());
+                let email = commit
+                    .author_email
+                    .clone()
+                    .unwrap_or_else(|| "charter@charter.invalid".into());
+                let when = chrono::DateTime::from_timestamp(commit.time, 0).unwrap_or(now);
+                let who = Committer {
+                    name,
+                    email,
+                    key,
+                    when,
+                };
+                let message = commit
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "charter act".into());
+                tip = repo.write_commit(Some(tip), &edits, &message, &who)?;
+                outcome.replayed += 1;
+            }
+            // What the acts so far complete is finalized here, before the
+            // next act: a rotation takes effect before the new key signs.
+            for id in touched.clone() {
+                let Some(finalized) =
+                    self.finalize_if_due(&mut current, tip, &id, key, me.as_ref(), now)?
+                else {
+                    continue;
+                };
+                tip = finalized;
+                touched.retain(|t| t != &id);
+                outcome.finalized.push(id);
+            }
+        }
+        if current != tip {
+            repo.advance(Some(current), tip, &format!("sync: replay on {remote}"))?;
+        }
+        // Never publish a history this tool would refuse.
+        let root = repo.root()?;
+        if let Err(violation) =
+            verify::verify_history(repo, root, tip, &[incoming], &mut |_, _| {})?
+        {
+            repo.advance(Some(tip), head, "sync: undo a replay that does not verify")?;
+            return Err(SyncError::Replay {
+                violation: Box::new(violation),
+            });
+        }
+        Ok(())
+    }
+
+    /// Finalizes `id` on top of `tip` if its acts complete it there: moves
+    /// the branch (from `current`) to `tip`, then makes the finalization
+    /// commit, signed by `key` as the member it is in force there (or as
+    /// `me`, for a new key not yet in force). Returns the new tip.
+    fn finalize_if_due(
+        &self,
+        current: &mut Oid,
+        tip: Oid,
+        id: &ProposalId,
+        key: &SigningKey,
+        me: Option<&crate::model::member::Member>,
+        now: Timestamp,
+    ) -> std::result::Result<Option<Oid>, SyncError> {
+        let repo = self.repo();
+        let snap = repo.snapshot(tip)?;
+        let Ok(p) = Proposal::load(&snap, id) else {
+            return Ok(None);
+        };
+        let members = crate::model::member::Members::load(&snap)?;
+        let date = rules::decision_date(&p, &snap, now);
+        if p.decision.is_some() || rules::check_finalize(&p, &members, &snap, &date).is_err() {
+            return Ok(None);
+        }
+        let Some(member) = members.by_key(key.public()).or(me).cloned() else {
+            return Ok(None);
+        };
+        if *current != tip {
+            repo.advance(Some(*current), tip, "sync: replay")?;
+            *current = tip;
+        }
+        let state = self.state()?;
+        let finalized = self.finalize_unlocked(&state, &member, key, &p, now)?;
+        *current = finalized;
+        Ok(Some(finalized))
+    }
+
+    /// The files a local commit adds under `proposals/`, minus what the new
+    /// base already has, minus finalizations (made anew); `None` when
+    /// nothing of it still applies on `base`.
+    fn replayable(
+        &self,
+        commit: &CommitInfo,
+        base: Oid,
+        touched: &mut Vec<ProposalId>,
+        outcome: &mut SyncOutcome,
+    ) -> Result<Option<Edits>> {
+        let repo = self.repo();
+        let parent_tree = match commit.parents.first() {
+            Some(p) => Some(repo.commit_info(*p)?.tree),
+            None => None,
+        };
+        let base_snap = repo.snapshot(base)?;
+        let mine = repo.snapshot(commit.id)?;
+        let mut edits = Edits::default();
+        let mut ids = Vec::new();
+        for change in repo.tree_changes(parent_tree, commit.tree, None)? {
+            if change.status != Status::Added {
+                continue;
+            }
+            let Some(path) = change.path.as_deref() else {
+                continue;
+            };
+            let Some(id) = proposal_of(path) else {
+                continue;
+            };
+            if path.ends_with(&format!("/{}", proposal::DECISION)) {
+                outcome
+                    .dropped
+                    .push(format!("finalization of {id} (made anew if still due)"));
+                if !touched.contains(&id) {
+                    touched.push(id);
+                }
+                continue;
+            }
+            let text = mine.require(path)?;
+            match base_snap.read(path)? {
+                Some(existing) if existing == text => continue,
+                Some(_) => {
+                    return Err(Error::Invalid(format!(
+                        "{path}: the remote has a different file there (proposal {id} was filed twice?); withdraw yours and propose again"
+                    )))
+                }
+                None => {}
+            }
+            edits.put(path, text);
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if edits.write.is_empty() {
+            return Ok(None);
+        }
+        // The acts must still be allowed on top of what the remote did.
+        let tree = repo.write_tree(Some(base), &edits)?;
+        let snap = repo.tree_snapshot(tree)?;
+        let members = crate::model::member::Members::load(&base_snap)?;
+        for id in &ids {
+            let before = Proposal::load(&base_snap, id).ok();
+            let after = Proposal::load(&snap, id)?;
+            let old: Vec<String> = before
+                .iter()
+                .flat_map(|p| p.records.iter().map(|r| r.path.clone()))
+                .collect();
+            let mut state = after.clone();
+            state.records.retain(|r| old.contains(&r.path));
+            for r in after.records.iter().filter(|r| !old.contains(&r.path)) {
+                if let Err(e) = rules::check_act(&state, &members, &r.act.message) {
+                    outcome.dropped.push(format!("{} ({e})", r.path));
+                    return Ok(None);
+                }
+                state.records.push(r.clone());
+            }
+            if !touched.contains(id) {
+                touched.push(id.clone());
+            }
+        }
+        Ok(Some(edits))
+    }
+}
+
+/// `proposals/<year>/<id>/...` → the id.
+fn proposal_of(path: &str) -> Option<ProposalId> {
+    let mut parts = path.strip_prefix("proposals/")?.split('/');
+    let _year = parts.next()?;
+    parts.next()?.parse().ok()
+}
+
+fn lost_race(message: &str) -> bool {
+    [
+        "rejected",
+        "fetch first",
+        "non-fast-forward",
+        "failed to update ref",
+        "cannot lock ref",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+fn safe(remote: &str) -> String {
+    remote
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

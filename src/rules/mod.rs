@@ -1,0 +1,440 @@
+//! The rules of the process (DESIGN.md §4–5), in one place: used to refuse an
+//! act before it is made, and by `verify` to detect one that broke them.
+
+pub mod finalization;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::crypto::key::PublicKey;
+use crate::model::act::Act;
+use crate::model::clock::Timestamp;
+use crate::model::id::{MemberId, ProposalId};
+use crate::model::member::Members;
+use crate::model::proposal::{self, Kind, Proposal, ABSENT};
+use crate::model::record::Message;
+pub use crate::model::refusal::{RuleError, Status};
+use crate::model::review::{self, Review};
+use crate::model::tree::Tree;
+
+/// Who has done what on a proposal.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub proposed: bool,
+    pub seconders: BTreeSet<MemberId>,
+    /// Members whose acceptance is recorded (propose, second or accept).
+    pub accepted: BTreeSet<MemberId>,
+    /// Standing objections, with their reasons.
+    pub objections: BTreeMap<MemberId, String>,
+    pub withdrawn: bool,
+}
+
+impl Tally {
+    pub fn of(p: &Proposal) -> Self {
+        let mut t = Tally::default();
+        for m in p.acts() {
+            match m.act {
+                Act::Propose => t.proposed = true,
+                Act::Second => {
+                    t.seconders.insert(m.signer.clone());
+                }
+                Act::Object => {
+                    t.objections
+                        .insert(m.signer.clone(), m.reason.clone().unwrap_or_default());
+                }
+                Act::WithdrawObjection => {
+                    t.objections.remove(&m.signer);
+                }
+                Act::Withdraw => t.withdrawn = true,
+                Act::Accept | Act::Apply | Act::ConfirmKey => {}
+            }
+            if m.act.is_acceptance() {
+                t.accepted.insert(m.signer.clone());
+            }
+        }
+        t
+    }
+
+    /// Members of the electorate who have not accepted yet.
+    pub fn missing<'a>(&self, electorate: impl IntoIterator<Item = &'a MemberId>) -> Vec<MemberId> {
+        electorate
+            .into_iter()
+            .filter(|m| !self.accepted.contains(*m))
+            .cloned()
+            .collect()
+    }
+}
+
+/// The status of a proposal at time `now`.
+pub fn status(p: &Proposal, now: &Timestamp) -> Status {
+    let tally = Tally::of(p);
+    if p.decision.is_some() {
+        Status::Adopted
+    } else if tally.withdrawn {
+        Status::Withdrawn
+    } else if p.deadline().is_some_and(|d| *now > d) {
+        if tally.objections.is_empty() {
+            Status::Expired
+        } else {
+            Status::Rejected
+        }
+    } else {
+        Status::Open
+    }
+}
+
+/// May `message`'s act be added to proposal `p`, given the members in force?
+/// The cryptographic check of its signature is separate.
+pub fn check_act(p: &Proposal, members: &Members, message: &Message) -> Result<(), RuleError> {
+    let (signer, act, proposal) = (&message.signer, message.act, &p.id);
+    let status = status(p, &message.date);
+    if status != Status::Open {
+        return Err(RuleError::Closed {
+            proposal: proposal.clone(),
+            status,
+        });
+    }
+    let kind = p.file.kind;
+    let subject = p.file.member.as_ref();
+    check_act_date(p, members, message)?;
+    if matches!(act, Act::Apply | Act::ConfirmKey) {
+        if subject != Some(signer) {
+            return Err(RuleError::NotConcerned {
+                member: subject.map(ToString::to_string).unwrap_or_default(),
+                act,
+                proposal: proposal.clone(),
+            });
+        }
+    } else if !members.contains(signer) {
+        return Err(RuleError::NotAMember {
+            signer: signer.clone(),
+            act,
+            proposal: proposal.clone(),
+        });
+    }
+    let done = |a: Act| p.acts().any(|m| &m.signer == signer && m.act == a);
+    if done(act) {
+        return Err(RuleError::AlreadySigned {
+            signer: signer.clone(),
+            act,
+            proposal: proposal.clone(),
+        });
+    }
+    let tally = Tally::of(p);
+    let proposer = p.proposer();
+    let not_proposer = || RuleError::NotProposer {
+        proposer: proposer.map(ToString::to_string).unwrap_or_default(),
+        act,
+        proposal: proposal.clone(),
+    };
+    let voted_on_by_others = matches!(kind, Kind::RemoveMember | Kind::ReplaceKey);
+    match act {
+        Act::Apply if kind != Kind::Member => Err(RuleError::WrongAct { act }),
+        Act::Apply if members.contains(signer) => Err(RuleError::AlreadyMember {
+            member: signer.clone(),
+        }),
+        Act::Apply => Ok(()),
+        Act::ConfirmKey if kind != Kind::RotateKey => Err(RuleError::WrongAct { act }),
+        Act::Propose if voted_on_by_others && subject == Some(signer) => {
+            Err(RuleError::Concerned {
+                member: signer.clone(),
+                proposal: proposal.clone(),
+            })
+        }
+        Act::Propose if kind == Kind::Member => {
+            if !p.acts().any(|m| m.act == Act::Apply) {
+                Err(RuleError::NotApplied)
+            } else if let Some(by) = proposer {
+                Err(RuleError::AlreadyProposed {
+                    proposal: proposal.clone(),
+                    by: by.clone(),
+                })
+            } else {
+                Ok(())
+            }
+        }
+        // A departure or a rotation is the act of the member it concerns.
+        Act::Propose if kind.is_own() && subject != Some(signer) => Err(RuleError::NotConcerned {
+            member: subject.map(ToString::to_string).unwrap_or_default(),
+            act,
+            proposal: proposal.clone(),
+        }),
+        Act::Propose if proposer != Some(signer) => Err(not_proposer()),
+        Act::Propose => Ok(()),
+        _ if !tally.proposed => Err(RuleError::NotProposed {
+            proposal: proposal.clone(),
+        }),
+        Act::ConfirmKey => Ok(()),
+        _ if kind.is_unilateral() => Err(RuleError::WrongAct { act }),
+        _ if voted_on_by_others && subject == Some(signer) => Err(RuleError::Concerned {
+            member: signer.clone(),
+            proposal: proposal.clone(),
+        }),
+        Act::Second if proposer == Some(signer) => Err(RuleError::OwnProposal {
+            signer: signer.clone(),
+            proposal: proposal.clone(),
+        }),
+        Act::Accept if tally.accepted.contains(signer) => Err(RuleError::AlreadySigned {
+            signer: signer.clone(),
+            act,
+            proposal: proposal.clone(),
+        }),
+        Act::Withdraw if proposer != Some(signer) => Err(not_proposer()),
+        Act::WithdrawObjection if !tally.objections.contains_key(signer) => {
+            Err(RuleError::NoObjection {
+                signer: signer.clone(),
+                proposal: proposal.clone(),
+            })
+        }
+        Act::Object => match &message.reason {
+            Some(r) if Message::check_reason(r).is_ok() => Ok(()),
+            _ => Err(RuleError::BadReason),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// An act's date lies within its signer's membership and the validity of
+/// the key that signs it (the window `keys/allowed_signers` gives OpenSSH),
+/// and not before its proposal.
+fn check_act_date(p: &Proposal, members: &Members, message: &Message) -> Result<(), RuleError> {
+    let (date, what) = (&message.date, || {
+        format!("{}'s {} of {}", message.signer, message.act, p.id)
+    });
+    if let Some(created) = p.created() {
+        if *date < created {
+            return Err(RuleError::dated(
+                what(),
+                date,
+                "the proposal was created",
+                &created,
+            ));
+        }
+    }
+    // The candidate's or the new key is valid from its own act on.
+    if matches!(message.act, Act::Apply | Act::ConfirmKey) {
+        return Ok(());
+    }
+    if let Some(m) = members.get(&message.signer) {
+        if *date < m.joined {
+            return Err(RuleError::dated(
+                what(),
+                date,
+                "its signer joined",
+                &m.joined,
+            ));
+        }
+        if *date < m.key_since {
+            return Err(RuleError::dated(
+                what(),
+                date,
+                "the key that signs it took effect",
+                &m.key_since,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A new proposal is not dated before the group's genesis.
+pub fn check_created(p: &Proposal, members: &Members) -> Result<(), RuleError> {
+    match (p.created(), members.genesis()) {
+        (Some(created), Some(genesis)) if created < genesis => Err(RuleError::dated(
+            format!("{} (created)", p.id),
+            &created,
+            "the group's genesis",
+            &genesis,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The date a decision on `p` takes when finalized at `now` on top of
+/// `base`: never before an act it counts, nor, for an admission, before a
+/// decision already recorded, even if this clock is behind another
+/// member's.
+pub fn decision_date(p: &Proposal, base: &dyn Tree, now: Timestamp) -> Timestamp {
+    let latest = match p.file.kind {
+        Kind::Member => last_decision(base).ok().flatten().map(|(_, t)| t),
+        _ => None,
+    };
+    p.acts()
+        .map(|m| m.date)
+        .chain(latest)
+        .fold(now, Timestamp::max)
+}
+
+/// The latest-dated decision recorded in `base`, with its proposal.
+pub fn last_decision(
+    base: &dyn Tree,
+) -> crate::model::error::Result<Option<(ProposalId, Timestamp)>> {
+    let mut last: Option<(ProposalId, Timestamp)> = None;
+    for id in proposal::list(base)? {
+        let path = crate::model::tree::join(&id.dir(), proposal::DECISION);
+        let Some(text) = base.read(&path)? else {
+            continue;
+        };
+        let decision: proposal::Decision = crate::model::error::from_toml(&path, &text)?;
+        let date = crate::model::clock::parse_timestamp(&decision.date).map_err(|_| {
+            crate::model::error::Error::parse(&path, "date is not an RFC 3339 date-time")
+        })?;
+        if last.as_ref().is_none_or(|(_, t)| date > *t) {
+            last = Some((id, date));
+        }
+    }
+    Ok(last)
+}
+
+/// The key a record must be signed with: the candidate's or the new key for
+/// its own acts, else the signer's registered key.
+pub fn signing_key<'a>(
+    p: &'a Proposal,
+    members: &'a Members,
+    message: &Message,
+) -> Option<&'a PublicKey> {
+    match message.act {
+        Act::Apply | Act::ConfirmKey => p.new_key.as_ref(),
+        _ => members.get(&message.signer).map(|m| &m.key),
+    }
+}
+
+/// Who must accept `p` for it to be adopted: every member in force, but the
+/// member a removal or key replacement concerns; nobody for a member's own
+/// departure or key rotation.
+pub fn electorate(p: &Proposal, members: &Members) -> Vec<MemberId> {
+    let subject = p.file.member.as_ref();
+    match p.file.kind {
+        Kind::Leave | Kind::RotateKey | Kind::ReviewOpen => Vec::new(),
+        Kind::RemoveMember | Kind::ReplaceKey => members
+            .ids()
+            .filter(|m| Some(*m) != subject)
+            .cloned()
+            .collect(),
+        _ => members.ids().cloned().collect(),
+    }
+}
+
+/// Can `p` be finalized at `date`, with the members in force, on top of
+/// `base` (the tree the finalization applies to)?
+pub fn check_finalize(
+    p: &Proposal,
+    members: &Members,
+    base: &dyn Tree,
+    date: &Timestamp,
+) -> Result<(), RuleError> {
+    let status = status(p, date);
+    if status != Status::Open {
+        return Err(RuleError::Closed {
+            proposal: p.id.clone(),
+            status,
+        });
+    }
+    let tally = Tally::of(p);
+    if !tally.proposed {
+        return Err(RuleError::NotProposed {
+            proposal: p.id.clone(),
+        });
+    }
+    if let Some(last) = p.acts().max_by_key(|m| m.date) {
+        if *date < last.date {
+            return Err(RuleError::dated(
+                format!("the decision on {}", p.id),
+                date,
+                &format!("{}'s {} it counts", last.signer, last.act),
+                &last.date,
+            ));
+        }
+    }
+    if p.file.kind.is_own() && p.proposer() != p.file.member.as_ref() {
+        return Err(RuleError::NotConcerned {
+            member: p
+                .file
+                .member
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            act: Act::Propose,
+            proposal: p.id.clone(),
+        });
+    }
+    match p.file.kind {
+        Kind::Leave | Kind::ReviewOpen => return Ok(()),
+        Kind::RotateKey if p.acts().any(|m| m.act == Act::ConfirmKey) => return Ok(()),
+        Kind::RotateKey => {
+            return Err(RuleError::NotConfirmed {
+                proposal: p.id.clone(),
+            })
+        }
+        _ => {}
+    }
+    if tally.seconders.is_empty() {
+        return Err(RuleError::NotSeconded {
+            proposal: p.id.clone(),
+        });
+    }
+    if !tally.objections.is_empty() {
+        return Err(RuleError::Objected {
+            proposal: p.id.clone(),
+            objectors: tally.objections.keys().cloned().collect(),
+        });
+    }
+    let missing = tally.missing(&electorate(p, members));
+    if !missing.is_empty() {
+        return Err(RuleError::Missing {
+            proposal: p.id.clone(),
+            missing,
+        });
+    }
+    check_base(p, base)?;
+    if let Some(year) = p.file.review {
+        check_review(p, year, base, date)?;
+    }
+    Ok(())
+}
+
+/// An amendment of a review needs the review open; a review closes only
+/// when none of its proposals is still open.
+fn check_review(
+    p: &Proposal,
+    year: i32,
+    base: &dyn Tree,
+    date: &Timestamp,
+) -> Result<(), RuleError> {
+    let open = |r: Option<Review>| r.is_some_and(|r| r.is_open());
+    if !open(review::load(base, year).ok().flatten()) {
+        return Err(RuleError::ReviewNotOpen { year });
+    }
+    if p.file.kind != Kind::ReviewClose {
+        return Ok(());
+    }
+    let mut busy = Vec::new();
+    for id in proposal::list(base).unwrap_or_default() {
+        let Ok(other) = Proposal::load(base, &id) else {
+            continue;
+        };
+        if other.id != p.id
+            && other.file.review == Some(year)
+            && status(&other, date) == Status::Open
+        {
+            busy.push(other.id.to_string());
+        }
+    }
+    if busy.is_empty() {
+        Ok(())
+    } else {
+        Err(RuleError::ReviewBusy { year, open: busy })
+    }
+}
+
+/// Every file the proposal changes must still be as it was when proposed.
+pub fn check_base(p: &Proposal, base: &dyn Tree) -> Result<(), RuleError> {
+    for (path, expected) in &p.file.base {
+        let actual = base.content_id(path).unwrap_or_else(|| ABSENT.to_string());
+        if &actual != expected {
+            return Err(RuleError::Stale {
+                proposal: p.id.clone(),
+                path: path.clone(),
+            });
+        }
+    }
+    Ok(())
+}

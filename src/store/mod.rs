@@ -1,0 +1,20 @@
+//! The git repository: the only code that names `git2`. Reads commits and
+//! trees (a [`snapshot::Snapshot`] is a tree the model reads through
+//! [`crate::model::tree::Tree`]), writes signed commits, keeps the clone's
+//! own state under `.git/charter/` and the lock that serialises acts.
+
+pub mod graph;
+pub mod repo;
+pub mod snapshot;
+pub mod view;
+
+pub use git2::Oid;
+
+use crate::model::error::Error;
+
+/// git's failures are the repository's, not the user's.
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git(Box::new(e))
+    }
+}

@@ -1,0 +1,427 @@
+//! The git adapter: reads trees, writes signed commits atomically, keeps the
+//! clone's own state (trust root, lock) under `.git/charter/`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use git2::build::CheckoutBuilder;
+use git2::{Commit, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature};
+
+use crate::crypto::key::SigningKey;
+use crate::model::clock::Timestamp;
+use crate::model::error::{Error, Result};
+use crate::store::snapshot::Snapshot;
+
+/// The SSHSIG namespace git uses for commit signatures.
+const GIT_NAMESPACE: &str = "git";
+const BRANCH: &str = "refs/heads/main";
+
+/// Files a commit writes and deletes, relative to the repository root.
+#[derive(Debug, Default, Clone)]
+pub struct Edits {
+    pub write: BTreeMap<String, Vec<u8>>,
+    pub delete: BTreeSet<String>,
+}
+
+impl Edits {
+    pub fn put(&mut self, path: impl Into<String>, text: impl Into<String>) {
+        self.write.insert(path.into(), text.into().into_bytes());
+    }
+}
+
+/// Who a commit is by, and the key that signs it.
+pub struct Committer<'k> {
+    pub name: String,
+    pub email: String,
+    pub key: &'k SigningKey,
+    pub when: Timestamp,
+}
+
+pub struct Repo {
+    git: Repository,
+}
+
+impl Repo {
+    pub fn open(path: &Path) -> Result<Self> {
+        let git = Repository::discover(path).map_err(|_| Error::NotAGroup {
+            path: path.to_path_buf(),
+        })?;
+        Ok(Self { git })
+    }
+
+    /// Creates a new repository at `path`, which must not hold one already.
+    pub fn init(path: &Path) -> Result<Self> {
+        if path.join(".git").exists() {
+            return Err(Error::Exists {
+                path: path.join(".git"),
+            });
+        }
+        let mut opts = RepositoryInitOptions::new();
+        opts.initial_head("main");
+        let git = Repository::init_opts(path, &opts)?;
+        Ok(Self { git })
+    }
+
+    pub(in crate::store) fn git(&self) -> &Repository {
+        &self.git
+    }
+
+    pub fn workdir(&self) -> PathBuf {
+        self.git
+            .workdir()
+            .unwrap_or_else(|| self.git.path())
+            .to_path_buf()
+    }
+
+    pub fn head(&self) -> Result<Option<Oid>> {
+        match self.git.head() {
+            Ok(r) => Ok(Some(r.peel_to_commit()?.id())),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn snapshot(&self, commit: Oid) -> Result<Snapshot<'_>> {
+        let tree = self.git.find_commit(commit)?.tree()?;
+        Ok(Snapshot::new(&self.git, tree))
+    }
+
+    /// The clone's own state folder, `.git/charter/`.
+    pub fn state_dir(&self) -> PathBuf {
+        self.git.path().join("charter")
+    }
+
+    /// The genesis commit: the trust root recorded in this clone, or on first
+    /// use the root commit HEAD's history starts from.
+    pub fn root(&self) -> Result<Oid> {
+        self.refuse_shallow()?;
+        let path = self.state_dir().join("root");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Oid::from_str(text.trim())
+                .map_err(|_| Error::parse(path.display().to_string(), "not a commit id"));
+        }
+        let root = self.find_root()?;
+        self.record_root(root)?;
+        Ok(root)
+    }
+
+    pub fn record_root(&self, root: Oid) -> Result<()> {
+        self.write_state("root", &format!("{root}\n"))
+    }
+
+    /// The trust root recorded in this clone, without looking for one.
+    pub fn recorded_root(&self) -> Option<Oid> {
+        let text = std::fs::read_to_string(self.state_dir().join("root")).ok()?;
+        Oid::from_str(text.trim()).ok()
+    }
+
+    /// The last commit verified against `root` in this clone, if any, with
+    /// the counts (commits, signatures, finalizations) up to it.
+    pub fn verified(&self, root: Oid) -> Option<(Oid, [usize; 3])> {
+        let text = std::fs::read_to_string(self.state_dir().join("verified")).ok()?;
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let [r, tip, a, b, c] = fields.as_slice() else {
+            return None;
+        };
+        if Oid::from_str(r).ok()? != root {
+            return None;
+        }
+        Some((
+            Oid::from_str(tip).ok()?,
+            [a.parse().ok()?, b.parse().ok()?, c.parse().ok()?],
+        ))
+    }
+
+    pub fn record_verified(&self, root: Oid, tip: Oid, counts: [usize; 3]) -> Result<()> {
+        let [a, b, c] = counts;
+        self.write_state("verified", &format!("{root} {tip} {a} {b} {c}\n"))
+    }
+
+    /// The last tip of `remote` this clone verified and took.
+    pub fn remote_tip(&self, remote: &str) -> Option<Oid> {
+        let text = std::fs::read_to_string(self.state_dir().join(remote_file(remote))).ok()?;
+        Oid::from_str(text.trim()).ok()
+    }
+
+    pub fn record_remote_tip(&self, remote: &str, tip: Oid) -> Result<()> {
+        self.write_state(&remote_file(remote), &format!("{tip}\n"))
+    }
+
+    fn write_state(&self, name: &str, text: &str) -> Result<()> {
+        let dir = self.state_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join(name);
+        let tmp = dir.join(format!("{name}.tmp"));
+        std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Follows first parents from HEAD to the commit that has none.
+    pub fn find_root(&self) -> Result<Oid> {
+        let head = self.head()?.ok_or_else(|| Error::NotAGroup {
+            path: self.workdir(),
+        })?;
+        let mut commit = self.git.find_commit(head)?;
+        while let Ok(parent) = commit.parent(0) {
+            commit = parent;
+        }
+        Ok(commit.id())
+    }
+
+    /// Serialises commands in one clone: held until dropped.
+    /// Waits a while for another command to finish; a lock left by a
+    /// process that no longer runs is taken over.
+    pub fn lock(&self) -> Result<Lock> {
+        let dir = self.state_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("lock");
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    use std::io::Write;
+                    let _ = write!(file, "{}", std::process::id());
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if lock_is_stale(&path) {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if std::time::Instant::now() >= deadline {
+                        return Err(Error::Locked { path });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+
+    /// Writes one signed commit on top of `parent` (HEAD) applying `edits`,
+    /// updates the work tree, then moves the branch. Nothing changes unless
+    /// every step succeeds.
+    pub fn commit(
+        &self,
+        parent: Option<Oid>,
+        edits: &Edits,
+        message: &str,
+        who: &Committer<'_>,
+    ) -> Result<Oid> {
+        let oid = self.write_commit(parent, edits, message, who)?;
+        self.advance(parent, oid, message)?;
+        Ok(oid)
+    }
+
+    /// Writes one signed commit object; moves nothing.
+    pub fn write_commit(
+        &self,
+        parent: Option<Oid>,
+        edits: &Edits,
+        message: &str,
+        who: &Committer<'_>,
+    ) -> Result<Oid> {
+        let parent = parent.map(|p| self.git.find_commit(p)).transpose()?;
+        let parent = parent.as_ref();
+        let tree_id = self.write_tree(parent.map(|p| p.id()), edits)?;
+        let tree = self.git.find_tree(tree_id)?;
+        let time = git2::Time::new(who.when.timestamp(), 0);
+        let sig = Signature::new(&who.name, &who.email, &time)?;
+        let parents: Vec<&Commit<'_>> = parent.into_iter().collect();
+        let buffer = self
+            .git
+            .commit_create_buffer(&sig, &sig, message, &tree, &parents)?;
+        let buffer = std::str::from_utf8(&buffer)
+            .map_err(|_| Error::Invalid("commit text is not UTF-8".into()))?
+            .to_string();
+        let signature = who.key.sign(GIT_NAMESPACE, buffer.as_bytes())?;
+        Ok(self.git.commit_signed(&buffer, &signature, None)?)
+    }
+
+    /// Moves the branch from `old` to `new` (refusing if it moved
+    /// meanwhile), updating the work tree first.
+    pub fn advance(&self, old: Option<Oid>, new: Oid, message: &str) -> Result<()> {
+        if !self.git.is_bare() {
+            let tree = self.git.find_commit(new)?.tree()?;
+            let mut checkout = CheckoutBuilder::new();
+            checkout.safe().recreate_missing(true);
+            self.git
+                .checkout_tree(tree.as_object(), Some(&mut checkout))?;
+        }
+        let branch = self.branch_name();
+        let reflog = message.lines().next().unwrap_or("charter");
+        match old {
+            Some(p) => {
+                self.git.reference_matching(&branch, new, true, p, reflog)?;
+            }
+            None => {
+                self.git.reference(&branch, new, false, reflog)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the system `git` in this repository, so the user's SSH
+    /// configuration and credential helpers apply. Returns stdout.
+    pub fn run_git(&self, args: &[&str]) -> std::result::Result<String, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(self.workdir())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr);
+            Err(err
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; "))
+        }
+    }
+
+    pub fn branch_name(&self) -> String {
+        match self.git.find_reference("HEAD") {
+            Ok(r) => r
+                .symbolic_target()
+                .map(str::to_string)
+                .unwrap_or_else(|| BRANCH.to_string()),
+            Err(_) => BRANCH.to_string(),
+        }
+    }
+
+    /// A shallow clone's oldest commit is not the genesis: nothing can be
+    /// verified or signed until the whole history is fetched.
+    pub fn refuse_shallow(&self) -> Result<()> {
+        if self.git.is_shallow() {
+            return Err(Error::Shallow {
+                path: self.workdir(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The tree `base` with blobs put at `put` (path, blob id) and `delete`
+    /// removed: how `verify` builds the states a merge passes through.
+    pub fn tree_with(&self, base: Oid, put: &[(String, Oid)], delete: &[String]) -> Result<Oid> {
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for path in delete {
+            update.remove(path.as_str());
+        }
+        for (path, blob) in put {
+            update.upsert(path.as_str(), *blob, git2::FileMode::Blob);
+        }
+        let base = self.git.find_tree(base)?;
+        Ok(update.create_updated(&self.git, &base)?)
+    }
+
+    /// Stores `bytes` as a blob.
+    pub fn blob(&self, bytes: &[u8]) -> Result<Oid> {
+        Ok(self.git.blob(bytes)?)
+    }
+
+    /// A read-only view of tree `tree`.
+    pub fn tree_snapshot(&self, tree: Oid) -> Result<Snapshot<'_>> {
+        Ok(Snapshot::new(&self.git, self.git.find_tree(tree)?))
+    }
+
+    /// Writes the tree of `parent` with `edits` applied; moves nothing.
+    pub fn write_tree(&self, parent: Option<Oid>, edits: &Edits) -> Result<Oid> {
+        let mut index = git2::Index::new()?;
+        if let Some(p) = parent {
+            index.read_tree(&self.git.find_commit(p)?.tree()?)?;
+        }
+        for path in &edits.delete {
+            index.remove_path(Path::new(path))?;
+        }
+        for (path, bytes) in &edits.write {
+            let entry = IndexEntry {
+                ctime: IndexTime::new(0, 0),
+                mtime: IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: bytes.len() as u32,
+                id: self.git.blob(bytes)?,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry)?;
+        }
+        Ok(index.write_tree_to(&self.git)?)
+    }
+
+    /// The committer name and email: the user's git identity when set.
+    pub fn identity(&self) -> Option<(String, String)> {
+        let config = self.git.config().ok()?;
+        let name = config.get_string("user.name").ok()?;
+        let email = config.get_string("user.email").ok()?;
+        Some((name, email))
+    }
+
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.git.config().ok()?.get_string(key).ok()
+    }
+}
+
+/// A path from git's configuration as seen from `dir`: the repository's
+/// config when `dir` is in one, else the user's.
+pub fn config_path(dir: &Path, key: &str) -> Option<PathBuf> {
+    let config = match Repository::discover(dir) {
+        Ok(repo) => repo.config().ok()?,
+        Err(_) => git2::Config::open_default().ok()?,
+    };
+    config.get_path(key).ok()
+}
+
+/// How long a command waits for another one in the same clone.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A lock whose process is gone (on systems with /proc); an empty lock is
+/// being written and is not stale.
+fn lock_is_stale(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) => Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists(),
+        Err(_) => false,
+    }
+}
+
+/// A remote's state file: its name, made safe as a file name.
+fn remote_file(remote: &str) -> String {
+    let safe: String = remote
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("remote-{safe}")
+}
+
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}

@@ -1,0 +1,99 @@
+//! The repository as it stands at HEAD, read once: its tree, governance
+//! and members. Every act and every listing starts from one.
+
+use crate::crypto::key::PublicKey;
+use crate::model::charter::Charter;
+use crate::model::clock::{self, Timestamp};
+use crate::model::error::{Error, Result};
+use crate::model::governance::{self, Governance};
+use crate::model::id::ProposalId;
+use crate::model::member::{Member, Members};
+use crate::model::proposal::{self, Proposal};
+use crate::store::repo::Repo;
+use crate::store::snapshot::Snapshot;
+use crate::store::Oid;
+
+/// The repository as it stands at HEAD.
+pub struct State<'r> {
+    pub snapshot: Snapshot<'r>,
+    pub head: Oid,
+    pub governance: Governance,
+    pub members: Members,
+}
+
+impl<'r> State<'r> {
+    /// Reads HEAD of `repo`.
+    pub fn at_head(repo: &'r Repo) -> Result<Self> {
+        let not_group = || Error::NotAGroup {
+            path: repo.workdir(),
+        };
+        let head = repo.head()?.ok_or_else(not_group)?;
+        let snapshot = repo.snapshot(head)?;
+        let text = snapshot.read(governance::PATH)?.ok_or_else(not_group)?;
+        let governance = Governance::parse(&text)?;
+        let members = Members::load(&snapshot)?;
+        Ok(State {
+            snapshot,
+            head,
+            governance,
+            members,
+        })
+    }
+
+    pub fn charter(&self) -> Result<Charter> {
+        Charter::load(&self.snapshot, &self.governance.languages)
+    }
+
+    pub fn proposal(&self, id: &ProposalId) -> Result<Proposal> {
+        Proposal::load(&self.snapshot, id)
+    }
+
+    pub fn proposal_ids(&self) -> Result<Vec<ProposalId>> {
+        proposal::list(&self.snapshot)
+    }
+
+    /// Resolves a proposal id or any unique prefix of one.
+    pub fn find(&self, prefix: &str) -> Result<ProposalId> {
+        let ids = self.proposal_ids()?;
+        if let Some(id) = ids.iter().find(|id| id.as_str() == prefix) {
+            return Ok(id.clone());
+        }
+        let matches: Vec<_> = ids
+            .into_iter()
+            .filter(|id| id.as_str().starts_with(prefix))
+            .collect();
+        match matches.len() {
+            0 => Err(Error::UnknownProposal(prefix.to_string())),
+            1 => Ok(matches
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::UnknownProposal(prefix.to_string()))?),
+            _ => Err(Error::AmbiguousProposal {
+                prefix: prefix.to_string(),
+                matches: matches.iter().map(ToString::to_string).collect(),
+            }),
+        }
+    }
+
+    /// The deadline of a new proposal: the one given, else the group's
+    /// default lifetime.
+    pub fn deadline(&self, given: Option<Timestamp>, now: Timestamp) -> Result<Option<String>> {
+        let deadline = given.or_else(|| {
+            self.governance
+                .proposal_lifetime_days
+                .map(|d| now + chrono::Duration::days(i64::from(d)))
+        });
+        if deadline.is_some_and(|d| d <= now) {
+            return Err(Error::Invalid("the deadline is already past".into()));
+        }
+        Ok(deadline.map(|d| clock::format(&d)))
+    }
+
+    /// The member who holds `key`.
+    pub fn member_for(&self, key: &PublicKey) -> Result<&Member> {
+        self.members.by_key(key).ok_or_else(|| Error::NotAMember {
+            fingerprint: key.fingerprint(),
+            group: self.governance.name.clone(),
+        })
+    }
+}
