@@ -1,8 +1,6 @@
 //! The amendment process end to end, through the built binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn init_propose_second_accept_by_all_applies_the_text() {

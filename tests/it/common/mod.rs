@@ -2,7 +2,7 @@
 //! the five D5 founders made through the real binary, and helpers that read
 //! like the process (`g.propose_amend("uk", ...)`, `g.accept("ee", id)`).
 
-#![allow(dead_code)]
+pub mod remote;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -718,5 +718,118 @@ impl Group {
         let hex = stdout(&out).split_whitespace().next().unwrap().to_string();
         assert_eq!(hex.len(), 64, "{hex}");
         format!("sha256:{hex}")
+    }
+}
+
+// ---- Texts, dates and forging by hand, shared by several test modules ----
+
+/// A text for the open-standards principle, other than the D5 one.
+pub const OPEN_STANDARDS_EN: &str = "# Open standards\n\nWe commit to open standards.\n";
+pub const OPEN_STANDARDS_FR: &str =
+    "# Standards ouverts\n\nNous nous engageons aux standards ouverts.\n";
+
+/// A clock the day after [`NOW`].
+pub const LATER: &str = "2026-11-24T09:30:00Z";
+
+/// Paths a commit wrote, with their content there (`None`: deleted).
+pub type Files = Vec<(String, Option<String>)>;
+
+/// The content `files` gives `path`.
+pub fn content_of(files: &[(String, Option<String>)], path: &str) -> String {
+    files
+        .iter()
+        .find(|(p, _)| p == path)
+        .and_then(|(_, t)| t.clone())
+        .unwrap_or_else(|| panic!("no {path} in {files:?}"))
+}
+
+/// Writes `files` in the work tree; `git rm`s those with no content.
+pub fn put_files(g: &Group, files: &[(String, Option<String>)]) {
+    for (path, text) in files {
+        match text {
+            Some(t) => g.write(path, t),
+            None => {
+                g.git_out(&["rm", "-q", path]);
+            }
+        }
+    }
+}
+
+/// The signature file beside a record's message file.
+pub fn sig_path(msg_path: &str) -> String {
+    format!("{}.sig", msg_path.trim_end_matches(".msg"))
+}
+
+/// `decision.toml` as the tool writes it, for an adoption by the five founders.
+pub fn decision(date: &str) -> String {
+    format!(
+        "outcome = \"adopted\"\ndate = \"{date}\"\nelectorate = [\"ee\", \"il\", \"kr\", \"nz\", \"uk\"]\n"
+    )
+}
+
+/// uk proposes the open-source amendment and ee seconds it, at the clock
+/// set: an open proposal awaiting il, nz and kr. Returns its id, the year's
+/// first proposal.
+pub fn open_amendment(g: &Group) -> String {
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    assert_eq!(id, format!("{}-001-open-source", &g.env.now[..4]));
+    g.act("ee", "second", &id);
+    id
+}
+
+/// A command's stdout parsed as JSON; asserts it succeeded.
+pub fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", stderr(out));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+/// Whether a file exists in the work tree.
+pub fn exists(g: &Group, rel: &str) -> bool {
+    g.repo.join(rel).exists()
+}
+
+/// SplitMix64: a small deterministic PRNG, for reproducible interleavings.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        assert!(n > 0, "below(0)");
+        (self.next() % n as u64) as usize
+    }
+
+    /// True with probability 1/`n`.
+    pub fn one_in(&mut self, n: usize) -> bool {
+        self.below(n) == 0
+    }
+
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+
+    /// One of `options`, with probability proportional to its weight.
+    pub fn weighted<T: Clone>(&mut self, options: &[(u32, T)]) -> Option<T> {
+        let total: u32 = options.iter().map(|(w, _)| w).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut x = self.below(total as usize) as u32;
+        for (w, t) in options {
+            if x < *w {
+                return Some(t.clone());
+            }
+            x -= w;
+        }
+        None
     }
 }

@@ -8,24 +8,15 @@
 //! such acts (exit 2, the repository as it was), and `charter sync` refuses a
 //! remote holding such a history (exit 1, the clone as it was).
 
-mod common;
-#[allow(dead_code)]
-#[path = "common/remote.rs"]
-mod remote;
+use crate::common::remote::{Peer, Remote};
+use crate::common::*;
 
-use common::*;
-use remote::{Peer, Remote};
-
-const LATER: &str = "2026-11-24T09:30:00Z";
 /// The key a member rotates to (and the attacker holds).
 const NEW_KEY: &str = "outsider";
 
 // ---------------------------------------------------------------------------
 // Forging by hand.
 // ---------------------------------------------------------------------------
-
-/// Paths a commit wrote, with their content there (`None`: deleted).
-type Files = Vec<(String, Option<String>)>;
 
 /// A file at a revision, byte for byte (`git show REV:PATH`, untrimmed).
 fn show(g: &Group, rev: &str, path: &str) -> String {
@@ -56,27 +47,6 @@ fn commit_files(g: &Group, rev: &str) -> Files {
         (path.to_string(), text)
     })
     .collect()
-}
-
-/// The content `files` gives `path`.
-fn content_of(files: &Files, path: &str) -> String {
-    files
-        .iter()
-        .find(|(p, _)| p == path)
-        .and_then(|(_, t)| t.clone())
-        .unwrap_or_else(|| panic!("no {path} in {files:?}"))
-}
-
-/// Writes `files` in the work tree; `git rm`s those with no content.
-fn put_files(g: &Group, files: &Files) {
-    for (path, text) in files {
-        match text {
-            Some(t) => g.write(path, t),
-            None => {
-                g.git_out(&["rm", "-q", path]);
-            }
-        }
-    }
 }
 
 fn tree(g: &Group, rev: &str) -> String {
@@ -118,10 +88,6 @@ fn ssh_time(date: &str) -> String {
 /// When the founders joined: the genesis.
 fn founded(g: &Group) -> String {
     toml_field(&g.read_file("keys/uk.toml"), "joined")
-}
-
-fn sig_path(msg_path: &str) -> String {
-    format!("{}.sig", msg_path.trim_end_matches(".msg"))
 }
 
 /// Writes the record `<signer>.<act>.msg/.sig` of proposal `id`: the
@@ -169,14 +135,6 @@ fn assert_openssh_accepts_every_record_at_its_date(g: &Group) {
             "ssh-keygen -Y verify refuses {msg} at its date {date}"
         );
     }
-}
-
-/// uk proposes the open-source amendment and ee seconds it, at the clock
-/// set; returns its id.
-fn open_amendment(g: &Group) -> String {
-    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
-    g.act("ee", "second", &id);
-    id
 }
 
 // ---------------------------------------------------------------------------
@@ -717,13 +675,6 @@ fn decision_dated_before_an_act_it_counts() {
 // ---------------------------------------------------------------------------
 // Class 5: an amendment whose change/ registers a member.
 // ---------------------------------------------------------------------------
-
-/// `decision.toml` of an adoption by the five founders.
-fn decision(date: &str) -> String {
-    format!(
-        "outcome = \"adopted\"\ndate = \"{date}\"\nelectorate = [\"ee\", \"il\", \"kr\", \"nz\", \"uk\"]\n"
-    )
-}
 
 /// `charter propose amend open-source` by uk at NOW, then undone: the id and
 /// what the filing wrote, and its tree.

@@ -7,10 +7,8 @@
 //! that what the attacks do by hand verifies when it is done honestly, so an
 //! attack is refused for what it breaks, not for how it was made.
 
-mod common;
-use common::*;
+use crate::common::*;
 
-const LATER: &str = "2026-11-24T09:30:00Z";
 /// jp's application, when it is a group's first proposal.
 const APPLICATION: &str = "2026-001-member-jp";
 const REASON: &str = "No longer takes part in the group's work";
@@ -126,27 +124,6 @@ fn head_files(g: &Group) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// The content `files` gives `path`.
-fn content_of(files: &[(String, Option<String>)], path: &str) -> String {
-    files
-        .iter()
-        .find(|(p, _)| p == path)
-        .and_then(|(_, t)| t.clone())
-        .unwrap_or_else(|| panic!("no {path} in {files:?}"))
-}
-
-/// Writes `files` in the work tree; `git rm`s those with no content.
-fn put_files(g: &Group, files: &[(String, Option<String>)]) {
-    for (path, text) in files {
-        match text {
-            Some(t) => g.write(path, t),
-            None => {
-                g.git_out(&["rm", "-q", path]);
-            }
-        }
-    }
-}
-
 /// The canonical message of an act on proposal `id` as the work tree holds it.
 fn message(g: &Group, id: &str, act: &str, signer: &str, date: &str) -> String {
     format!(
@@ -189,10 +166,6 @@ fn ssh_verifies_with(g: &Group, who: &str, key: &str, msg_rel: &str) -> bool {
         .unwrap()
         .status
         .success()
-}
-
-fn sig_path(msg_path: &str) -> String {
-    format!("{}.sig", msg_path.trim_end_matches(".msg"))
 }
 
 /// An application by jp made by hand: proposal.toml naming jp's key, the

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use super::support::{git, git_ok, git_stdin, head};
 use crate::common::*;
-use crate::support::{git, git_ok, git_stdin, head};
 
 /// One commit of a `git fast-export` stream.
 #[derive(Debug, Clone)]

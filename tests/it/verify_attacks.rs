@@ -5,13 +5,7 @@
 //! (DESIGN.md §3 and §5). Each test first checks that the history it builds
 //! on verifies, so that it fails for the reason it names.
 
-mod common;
-use common::*;
-
-const OPEN_STANDARDS_EN: &str = "# Open standards\n\nWe commit to open standards.\n";
-const OPEN_STANDARDS_FR: &str =
-    "# Standards ouverts\n\nNous nous engageons aux standards ouverts.\n";
-const LATER: &str = "2026-11-24T09:30:00Z";
+use crate::common::*;
 
 /// uk proposes the open-source amendment and ee seconds it: an open
 /// proposal; returns its id.
@@ -20,13 +14,6 @@ fn open_proposal(g: &Group) -> String {
     assert_eq!(id, "2026-001-open-source");
     g.act("ee", "second", &id);
     id
-}
-
-/// `decision.toml` as the tool writes it, for the five founders.
-fn decision(date: &str) -> String {
-    format!(
-        "outcome = \"adopted\"\ndate = \"{date}\"\nelectorate = [\"ee\", \"il\", \"kr\", \"nz\", \"uk\"]\n"
-    )
 }
 
 /// Copies every `change/<path>` of proposal `id` to `<path>` in the work tree.

@@ -2,8 +2,7 @@
 //! exit status 2 and one line `error: ...` naming the file or id and the
 //! problem, and leaves the repository exactly as it was.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::path::PathBuf;
 

@@ -1,14 +1,6 @@
 //! The rules of the amendment process, each seen through the built binary.
 
-mod common;
-
-use common::*;
-use serde_json::Value;
-
-fn json(out: &std::process::Output) -> Value {
-    assert!(out.status.success(), "{}", stderr(out));
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
+use crate::common::*;
 
 #[test]
 fn an_objection_blocks_until_withdrawn_then_the_decision_is_final() {

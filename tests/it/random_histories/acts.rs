@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use super::support::{charter_as, registered, View};
+use super::CANDIDATES;
 use crate::common::*;
-use crate::support::{charter_as, registered, View};
-use crate::CANDIDATES;
 
 fn display_name(id: &str) -> &'static str {
     match id {

@@ -9,55 +9,10 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+use super::RULES;
 use crate::common::*;
-use crate::RULES;
 
 // ---- Seeds, randomness, time ----
-
-/// SplitMix64: small, deterministic, good enough to pick acts.
-pub(crate) struct Rng(pub(crate) u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        assert!(n > 0, "below(0)");
-        (self.next() % n as u64) as usize
-    }
-
-    pub(crate) fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-
-    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i + 1);
-            v.swap(i, j);
-        }
-    }
-
-    /// One of `options`, with probability proportional to its weight.
-    pub(crate) fn weighted<T: Clone>(&mut self, options: &[(u32, T)]) -> Option<T> {
-        let total: u32 = options.iter().map(|(w, _)| w).sum();
-        if total == 0 {
-            return None;
-        }
-        let mut x = self.below(total as usize) as u32;
-        for (w, t) in options {
-            if x < *w {
-                return Some(t.clone());
-            }
-            x -= w;
-        }
-        None
-    }
-}
 
 /// `NOW` (the genesis) plus `step` minutes.
 pub(crate) fn clock(step: usize) -> String {

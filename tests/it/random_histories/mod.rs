@@ -31,12 +31,6 @@
 // that verification cannot see (a departure or rotation that sync replayed
 // without its finalization) is a failure too.
 
-#[path = "../common/mod.rs"]
-mod common;
-#[path = "../common/remote.rs"]
-#[allow(dead_code)]
-mod remote;
-
 mod acts;
 mod honest;
 mod mutations;

@@ -9,15 +9,15 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::acts::{choices, run_act, Act};
-use crate::common::*;
-use crate::plain_merge::plain_merge_allowed;
-use crate::remote::Remote;
-use crate::support::{
+use super::acts::{choices, run_act, Act};
+use super::plain_merge::plain_merge_allowed;
+use super::support::{
     charter_as, clock, git, git_ok, head, make_key, one_line, pub_blob, sig_blob, ssh_agreement,
-    toml_str, view, Rng,
+    toml_str, view,
 };
-use crate::IDS;
+use super::IDS;
+use crate::common::remote::Remote;
+use crate::common::*;
 
 /// The principles each identity amends in property 1. Disjoint on purpose:
 /// a proposal's number is taken in the proposer's clone, so two clones

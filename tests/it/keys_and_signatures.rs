@@ -2,8 +2,7 @@
 //! writes, keys it did not write, encrypted keys, where the acting key comes
 //! from, and every signature and commit it makes.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

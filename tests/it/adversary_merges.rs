@@ -17,13 +17,8 @@
 //! `git merge`. Each side verifies on its own: only the merge is wrong. Each
 //! attack sits beside an honest control of the same shape that verifies.
 
-mod common;
-#[path = "common/remote.rs"]
-#[allow(dead_code)]
-mod remote;
-
-use common::*;
-use remote::{Peer, Remote};
+use crate::common::remote::{Peer, Remote};
+use crate::common::*;
 
 /// When main moves on, after the fork.
 const T1: &str = "2026-11-24T10:00:00Z";
@@ -38,9 +33,6 @@ const EARLY: &str = "2026-11-23T12:00:00Z";
 /// The branch every test forks.
 const SIDE: &str = "side";
 
-const OPEN_STANDARDS_EN: &str = "# Open standards\n\nWe commit to open standards.\n";
-const OPEN_STANDARDS_FR: &str =
-    "# Standards ouverts\n\nNous nous engageons aux standards ouverts.\n";
 /// Another text for the open-source principle than [`OPEN_SOURCE_EN`].
 const OTHER_OPEN_SOURCE_EN: &str =
     "# Open source\n\nGovernment code is open source when we like.\n";
@@ -51,22 +43,9 @@ const OTHER_OPEN_SOURCE_FR: &str =
 // Helpers: one to fork and act on both sides, one to merge.
 // ---------------------------------------------------------------------------
 
-/// uk proposes the open-source amendment and ee seconds it (at the current
-/// clock): an open proposal awaiting il, nz and kr. Returns its id.
-fn open_amendment(g: &Group) -> String {
-    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
-    assert_eq!(id, "2026-001-open-source");
-    g.act("ee", "second", &id);
-    id
-}
-
 /// `<proposal dir>/decision.toml`.
 fn decision_of(id: &str) -> String {
     format!("{}/decision.toml", proposal_dir(id))
-}
-
-fn exists(g: &Group, rel: &str) -> bool {
-    g.repo.join(rel).exists()
 }
 
 /// The history forks at HEAD (on main): `on_main` happens on main at clock

@@ -2,17 +2,11 @@
 //! removal, leaving, key rotation and replacement, and who was a member
 //! when (DESIGN.md §2–§5).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::path::Path;
 
 use serde_json::Value;
-
-fn json(out: &std::process::Output) -> Value {
-    assert!(out.status.success(), "{}", stderr(out));
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
 
 const OPEN_DATA_EN: &str = "# Open data\n\nGovernment data is open by default.\n";
 const OPEN_DATA_FR: &str = "# Données ouvertes\n\nLes données publiques sont ouvertes.\n";
@@ -86,10 +80,6 @@ fn signer_line(id: &str, after: &str, before: Option<&str>, key: &str) -> String
 
 fn fixture_pub(name: &str) -> std::path::PathBuf {
     fixture_key(&format!("{name}.pub"))
-}
-
-fn exists(g: &Group, rel: &str) -> bool {
-    g.repo.join(rel).exists()
 }
 
 /// The `Charter-Signer` trailer of a commit.

@@ -1,12 +1,12 @@
 //! Property 2, mutations by stale branches: acts made on a branch from an
 //! old commit, merged with `git merge --no-ff`.
 
-use crate::acts::{choices, run_act, Act};
+use super::acts::{choices, run_act, Act};
+use super::honest::History;
+use super::mutations::{describe_commit, first_parent_chain, Expect, Made};
+use super::support::{git, git_ok, head, one_line, registered, view};
+use super::CANDIDATES;
 use crate::common::*;
-use crate::honest::History;
-use crate::mutations::{describe_commit, first_parent_chain, Expect, Made};
-use crate::support::{git, git_ok, head, one_line, registered, view};
-use crate::CANDIDATES;
 
 impl History {
     /// One act that must be made, in the scratch clone.

@@ -4,14 +4,13 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use crate::common::*;
-use crate::honest::History;
-use crate::rewrite::{drop_commit, parents_of_adders, rename_path, replace_blob, rewrite};
-use crate::support::{
+use super::honest::History;
+use super::rewrite::{drop_commit, parents_of_adders, rename_path, replace_blob, rewrite};
+use super::support::{
     clock, git, git_ok, git_stdin, head, is_ancestor, minutes_before, msg_field, one_line,
     panic_message, parse_violation, proposal_of, ssh_agreement, ssh_keygen, toml_str, with_field,
-    Rng,
 };
+use crate::common::*;
 
 #[derive(Debug, Clone, Copy)]
 enum Mutation {

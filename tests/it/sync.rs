@@ -4,19 +4,11 @@
 //! break the rules refused; incremental verification agreeing with a full
 //! one on a long history, and a rewritten history caught either way.
 
-mod common;
-#[path = "common/remote.rs"]
-mod remote;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::*;
-use remote::{Peer, Remote};
-
-const OPEN_STANDARDS_EN: &str = "# Open standards\n\nWe commit to open standards.\n";
-const OPEN_STANDARDS_FR: &str =
-    "# Standards ouverts\n\nNous nous engageons aux standards ouverts.\n";
+use crate::common::remote::{Peer, Remote};
+use crate::common::*;
 
 /// How many times a test runs `sync` in one clone before giving up.
 const SYNC_TRIES: usize = 25;
@@ -390,35 +382,6 @@ fn five_clones_sign_and_sync_in_parallel_through_a_git_daemon() {
         "parallel sync over git daemon in {:?}: {summary:?}",
         started.elapsed()
     );
-}
-
-/// A small deterministic PRNG (SplitMix64): reproducible interleavings.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// True with probability 1/`n`.
-    fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i + 1);
-            v.swap(i, j);
-        }
-    }
 }
 
 /// One step of a member in a random schedule.

@@ -4,9 +4,7 @@
 //! tools must give the same verdict. The one deliberate difference, a
 //! malleated (non-canonical) scalar, is refused by `charter` only.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

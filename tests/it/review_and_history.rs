@@ -3,9 +3,7 @@
 //! `report`, the overdue and translation warnings of `status` and `show`,
 //! `propose add-language` and the dn2021 template.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 use serde_json::{json, Value};
 

@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::support::{git_ok, head, is_ancestor, proposal_of};
 use crate::common::*;
-use crate::support::{git_ok, head, is_ancestor, proposal_of};
 
 /// What the commits of one side of a merge (base..tip) changed.
 #[derive(Debug, Default)]

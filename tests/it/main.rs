@@ -1,0 +1,20 @@
+//! charter's integration tests: one binary (as ripgrep's and jj's are),
+//! every test driving the built `charter` in a scratch directory. Helpers
+//! live only in [`common`]; each other module holds the tests of one part
+//! of the process.
+
+mod common;
+
+mod adversary_acts;
+mod adversary_merges;
+mod amendment;
+mod bad_input;
+mod keys_and_signatures;
+mod membership;
+mod membership_attacks;
+mod openssh_agreement;
+mod process;
+mod random_histories;
+mod review_and_history;
+mod sync;
+mod verify_attacks;
