@@ -9,6 +9,7 @@ mod adversary_acts;
 mod adversary_merges;
 mod amendment;
 mod bad_input;
+mod cli_output;
 mod keys_and_signatures;
 mod membership;
 mod membership_attacks;

@@ -1,11 +1,9 @@
 //! What a user sees when the command line's surroundings fail: a reader
 //! that stops reading, a full disk, a repository whose objects are broken.
 
-mod common;
-
 use std::process::{Command, Stdio};
 
-use common::*;
+use crate::common::*;
 
 /// The built binary, hermetic, run in the group's repository.
 fn charter(g: &Group) -> Command {
@@ -49,11 +47,7 @@ fn a_full_disk_on_stdout_is_one_line_and_exit_2() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let out = charter(&g)
-        .arg("principles")
-        .stdout(full)
-        .output()
-        .unwrap();
+    let out = charter(&g).arg("principles").stdout(full).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(
