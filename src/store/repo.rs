@@ -370,10 +370,6 @@ impl Repo {
         let email = config.get_string("user.email").ok()?;
         Some((name, email))
     }
-
-    pub fn config_string(&self, key: &str) -> Option<String> {
-        self.git.config().ok()?.get_string(key).ok()
-    }
 }
 
 /// A path from git's configuration as seen from `dir`: the repository's
