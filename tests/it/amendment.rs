@@ -20,3 +20,19 @@ fn init_propose_second_accept_by_all_applies_the_text() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("1 finalizations"), "{}", stdout(&out));
 }
+
+/// `Group::d5` copies a fixture built once; the copy is the group built
+/// afresh, and the same acts give the same commits in both.
+#[test]
+fn a_group_copied_from_its_fixture_is_the_group_built_afresh() {
+    let copied = Group::d5();
+    let fresh = Group::found_d5(NOW);
+    assert_ne!(copied.env.path(), fresh.env.path());
+    assert_eq!(copied.tree_state(), fresh.tree_state());
+    assert_eq!(copied.env.now, fresh.env.now);
+    for g in [&copied, &fresh] {
+        g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+        g.assert_verify_passes();
+    }
+    assert_eq!(copied.tree_state(), fresh.tree_state());
+}

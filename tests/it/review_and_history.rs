@@ -56,8 +56,12 @@ const IDS_2021: [&str; 9] = [
 /// The group is founded on 2018-01-10. The review of 2019 adopts an
 /// amendment of open-source; the review of 2020 changes nothing; the review
 /// of 2021 adds digital-inclusion and retires open-markets. The clock is
-/// left at 2021-12-01.
+/// left at 2021-12-01. Built once per test process.
 fn four_years() -> Group {
+    Group::built_once("four years of reviews", build_four_years)
+}
+
+fn build_four_years() -> Group {
     let mut g = Group::d5_at(FOUNDED);
 
     // 2019: uk opens the review; uk's amendment of open-source is adopted.
@@ -796,15 +800,18 @@ fn a_review_whose_amendment_is_adopted_after_the_close_was_proposed_closes_on_a_
 
 // ---- Tags made or moved by hand ----
 
-/// A group (founded at NOW) whose review of 2026 is closed, tagged charter-2026.
+/// A group (founded at NOW) whose review of 2026 is closed, tagged
+/// charter-2026. Built once per test process.
 fn closed_2026() -> Group {
-    let g = Group::d5();
-    g.run_as("uk", &["review", "open", "2026"]);
-    let close = g.run_as("uk", &["review", "close", "2026"]);
-    g.second_and_accept_all("uk", "ee", &close);
-    assert_eq!(g.tag_commit("charter-2026"), Some(g.head()));
-    g.assert_verify_passes();
-    g
+    Group::built_once("review of 2026 closed", || {
+        let g = Group::d5();
+        g.run_as("uk", &["review", "open", "2026"]);
+        let close = g.run_as("uk", &["review", "close", "2026"]);
+        g.second_and_accept_all("uk", "ee", &close);
+        assert_eq!(g.tag_commit("charter-2026"), Some(g.head()));
+        g.assert_verify_passes();
+        g
+    })
 }
 
 #[test]
