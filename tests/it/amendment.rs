@@ -13,12 +13,13 @@ fn init_propose_second_accept_by_all_applies_the_text() {
         g.git_out(&["show", "HEAD:charter/open-source.en.md"]),
         OPEN_SOURCE_EN.trim()
     );
-    let out = g.read().args(["text", "open-source"]).output().unwrap();
-    assert!(stdout(&out).contains("Government code is open source by default."));
+    insta::assert_snapshot!(g.shown(&["text", "open-source"]), @"
+    ## 3. Open source
+
+    Government code is open source by default.
+    ");
     assert_eq!(g.git_out(&["status", "--porcelain"]), "");
-    let out = g.verify();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("1 finalizations"), "{}", stdout(&out));
+    insta::assert_snapshot!(g.shown(&["verify"]), @"verified: 7 commits from trust root 7746aafd78a1 to 7a4af35d6f1d: 5 signatures, 1 proposals, 1 finalizations; 5 members, 9 principles");
 }
 
 /// `Group::d5` copies a fixture built once; the copy is the group built

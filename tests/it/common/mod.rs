@@ -645,6 +645,18 @@ impl Group {
         stdout(&out)
     }
 
+    /// What `charter` with no key and `args` shows a reader, for a snapshot:
+    /// asserts success; returns stdout with the scratch directory's path
+    /// replaced by `[ROOT]`.
+    pub fn shown(&self, args: &[&str]) -> String {
+        let mut out = self.read_out(args);
+        let root = self.env.path();
+        for p in [root.canonicalize().unwrap(), root.to_path_buf()] {
+            out = out.replace(p.to_str().unwrap(), "[ROOT]");
+        }
+        out
+    }
+
     /// Runs `charter` with no key and `args` (a `--json` or `--format json`
     /// command); asserts success; returns stdout parsed as JSON.
     pub fn read_json(&self, args: &[&str]) -> serde_json::Value {
