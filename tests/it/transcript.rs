@@ -39,7 +39,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::common::{fixture_key, NOW};
+use crate::common::{fixture_key, hermetic_env, NOW};
 
 /// Where the transcripts are.
 fn dir() -> PathBuf {
@@ -124,13 +124,8 @@ impl Session {
         cmd.args(args)
             .current_dir(&self.cwd)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.home())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("TZ", "UTC")
-            .env("NO_COLOR", "1")
-            .env("CHARTER_NOW", &self.now);
+            .envs(hermetic_env(&self.home(), &self.now))
+            .env("NO_COLOR", "1");
         if let Some(key) = &step.key {
             cmd.env("CHARTER_KEY", self.home().join(".ssh").join(key));
         }

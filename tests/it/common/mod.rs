@@ -96,13 +96,20 @@ impl Env {
 }
 
 fn hermetic(cmd: &mut Command, home: &Path, now: &str) {
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TZ", "UTC")
-        .env("CHARTER_NOW", now);
+    cmd.env_clear().envs(hermetic_env(home, now));
+}
+
+/// The whole environment of a hermetic run (after `env_clear`): the
+/// caller's PATH, HOME `home`, no git configuration, UTC, the clock `now`.
+pub fn hermetic_env(home: &Path, now: &str) -> [(&'static str, std::ffi::OsString); 6] {
+    [
+        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+        ("HOME", home.into()),
+        ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("TZ", "UTC".into()),
+        ("CHARTER_NOW", now.into()),
+    ]
 }
 
 /// A governance repository of the five D5 founders, made with `charter init`.
