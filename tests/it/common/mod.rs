@@ -898,7 +898,7 @@ fn templates_dir() -> &'static Path {
 }
 
 /// Copies the folder `from` to `to` recursively, with file modes.
-pub fn copy_tree(from: &Path, to: &Path) {
+fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
