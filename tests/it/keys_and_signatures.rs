@@ -361,34 +361,47 @@ fn the_acting_key_comes_from_flag_then_env_then_git_config() {
     assert!(!sigs.join("nz.accept.sig").exists());
 }
 
+/// The proposals of [`busy_group`]: adopted, objected to then the
+/// objection withdrawn, withdrawn by its proposer.
+const BUSY: [&str; 3] = [
+    "2026-001-open-source",
+    "2026-002-open-standards",
+    "2026-003-connectivity",
+];
+
 /// A history with every kind of act: an amendment adopted by all, another
-/// objected to and the objection withdrawn, a third withdrawn by its proposer.
+/// objected to and the objection withdrawn, a third withdrawn by its
+/// proposer. Built once per test process.
 fn busy_group() -> (Group, Vec<String>) {
-    let g = Group::d5();
-    let adopted = g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
-    let objected = g.propose_amend(
-        "ee",
-        "open-standards",
-        "# Open standards\n\nOpen standards first.\n",
-        "# Standards ouverts\n\nLes standards ouverts d'abord.\n",
-    );
-    g.act("il", "accept", &objected);
-    g.charter("kr")
-        .args(["object", &objected, "--reason", "Too vague for procurement"])
-        .assert()
-        .success();
-    g.charter("kr")
-        .args(["object", &objected, "--withdraw"])
-        .assert()
-        .success();
-    let withdrawn = g.propose_amend(
-        "nz",
-        "connectivity",
-        "# Connectivity\n\nEveryone is connected.\n",
-        "# Connectivité\n\nTout le monde est connecté.\n",
-    );
-    g.act("nz", "withdraw", &withdrawn);
-    (g, vec![adopted, objected, withdrawn])
+    let g = Group::built_once("busy group", || {
+        let g = Group::d5();
+        let adopted = g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+        let objected = g.propose_amend(
+            "ee",
+            "open-standards",
+            "# Open standards\n\nOpen standards first.\n",
+            "# Standards ouverts\n\nLes standards ouverts d'abord.\n",
+        );
+        g.act("il", "accept", &objected);
+        g.charter("kr")
+            .args(["object", &objected, "--reason", "Too vague for procurement"])
+            .assert()
+            .success();
+        g.charter("kr")
+            .args(["object", &objected, "--withdraw"])
+            .assert()
+            .success();
+        let withdrawn = g.propose_amend(
+            "nz",
+            "connectivity",
+            "# Connectivity\n\nEveryone is connected.\n",
+            "# Connectivité\n\nTout le monde est connecté.\n",
+        );
+        g.act("nz", "withdraw", &withdrawn);
+        assert_eq!([adopted, objected, withdrawn], BUSY);
+        g
+    });
+    (g, BUSY.map(String::from).to_vec())
 }
 
 #[test]

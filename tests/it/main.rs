@@ -18,4 +18,5 @@ mod process;
 mod random_histories;
 mod review_and_history;
 mod sync;
+mod transcript;
 mod verify_attacks;

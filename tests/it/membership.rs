@@ -189,17 +189,14 @@ fn a_candidate_is_admitted_by_all_and_then_takes_part_in_every_decision() {
         g.member_ids(None),
         ["ee", "il", "jp", "kr", "nz", "uk"].map(String::from)
     );
-    let out = g.read().arg("members").output().unwrap();
-    assert!(out.status.success());
-    let line = format!(
-        "jp  Japan  since 2026-11-24T11:00:00Z  {}",
-        ssh_fingerprint(&fixture_pub("jp"))
-    );
-    assert!(
-        stdout(&out).lines().any(|l| l.trim_end() == line),
-        "{}",
-        stdout(&out)
-    );
+    insta::assert_snapshot!(g.shown(&["members"]), @"
+    ee  ee     since 2026-11-23T10:00:00Z  SHA256:ylFfYb2FZNy+hfpHyVL3Nba2pSUcJV90yHO8vF07Tqk
+    il  il     since 2026-11-23T10:00:00Z  SHA256:F5L7/E6l4EQeoq0u5QWdtX8/eEdDPh7AqvO26nNZpfg
+    jp  Japan  since 2026-11-24T11:00:00Z  SHA256:0OzncgLwlHEowx2KY6dbzUJu7bba+bRRXqh/fg4O7XY
+    kr  kr     since 2026-11-23T10:00:00Z  SHA256:A4ozCE1HNZXLaqDxwWC7xSdqFR1q6Kw5AgQymYsQ61s
+    nz  nz     since 2026-11-23T10:00:00Z  SHA256:AuzkpNuILl8nLNXNvF7ueCtrgWxDE2qAe4/AbQKp5lo
+    uk  uk     since 2026-11-23T10:00:00Z  SHA256:Y6ip1Bqod8BvD5IQFWI5lqG2C/yzTliNWQV1rs5+ZvI
+    ");
     assert_eq!(g.git_out(&["status", "--porcelain"]), "");
 
     // jp now counts: the five founders are not enough for a new amendment.
@@ -506,17 +503,14 @@ fn a_member_removed_by_the_others_can_no_longer_act_but_its_past_signatures_hold
     assert_eq!(then["fingerprint"], jp_fp);
     assert!(member_entry(&g, Some("2026-11-23"), "jp").is_none());
     assert!(member_entry(&g, Some("2026-12-02T10:00:00Z"), "jp").is_none());
-    let out = g
-        .read()
-        .args(["members", "--at", "2026-11-30"])
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).lines().any(|l| l.starts_with("jp ")
-            && l.contains("since 2026-11-24T10:00:00Z, left 2026-12-02T10:00:00Z")),
-        "{}",
-        stdout(&out)
-    );
+    insta::assert_snapshot!(g.shown(&["members", "--at", "2026-11-30"]), @"
+    ee  ee     since 2026-11-23T10:00:00Z                             SHA256:ylFfYb2FZNy+hfpHyVL3Nba2pSUcJV90yHO8vF07Tqk
+    il  il     since 2026-11-23T10:00:00Z                             SHA256:F5L7/E6l4EQeoq0u5QWdtX8/eEdDPh7AqvO26nNZpfg
+    jp  Japan  since 2026-11-24T10:00:00Z, left 2026-12-02T10:00:00Z  SHA256:0OzncgLwlHEowx2KY6dbzUJu7bba+bRRXqh/fg4O7XY
+    kr  kr     since 2026-11-23T10:00:00Z                             SHA256:A4ozCE1HNZXLaqDxwWC7xSdqFR1q6Kw5AgQymYsQ61s
+    nz  nz     since 2026-11-23T10:00:00Z                             SHA256:AuzkpNuILl8nLNXNvF7ueCtrgWxDE2qAe4/AbQKp5lo
+    uk  uk     since 2026-11-23T10:00:00Z                             SHA256:Y6ip1Bqod8BvD5IQFWI5lqG2C/yzTliNWQV1rs5+ZvI
+    ");
 
     // Neither the id nor the key can ever come back.
     let statement = g.statement_file("again", &fill_statement(&g.statement_template()));
@@ -570,12 +564,12 @@ fn a_member_who_leaves_is_gone_at_once_and_listed_for_the_time_it_was_a_member()
         g.member_ids(None),
         ["ee", "il", "kr", "uk"].map(String::from)
     );
-    let out = g.read().arg("members").output().unwrap();
-    assert!(
-        !stdout(&out).lines().any(|l| l.starts_with("nz ")),
-        "{}",
-        stdout(&out)
-    );
+    insta::assert_snapshot!(g.shown(&["members"]), @"
+    ee  ee  since 2026-11-23T10:00:00Z  SHA256:ylFfYb2FZNy+hfpHyVL3Nba2pSUcJV90yHO8vF07Tqk
+    il  il  since 2026-11-23T10:00:00Z  SHA256:F5L7/E6l4EQeoq0u5QWdtX8/eEdDPh7AqvO26nNZpfg
+    kr  kr  since 2026-11-23T10:00:00Z  SHA256:A4ozCE1HNZXLaqDxwWC7xSdqFR1q6Kw5AgQymYsQ61s
+    uk  uk  since 2026-11-23T10:00:00Z  SHA256:Y6ip1Bqod8BvD5IQFWI5lqG2C/yzTliNWQV1rs5+ZvI
+    ");
     // The listing's order is not part of the contract: former members may
     // come after those still in force.
     let mut then = g.member_ids(Some("2026-11-24"));
@@ -904,9 +898,7 @@ fn show_warns_when_the_charter_gains_a_principle_the_open_statement_does_not_cov
     g.at("2026-11-24T10:00:00Z");
     let app = g.apply("jp", "jp", "Japan");
     assert_eq!(show(&g, &app)["statement_gaps"], serde_json::json!([]));
-    let out = g.read().args(["show", &app]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stdout(&out).contains("warning:"), "{}", stdout(&out));
+    insta::assert_snapshot!("application_shown", g.shown(&["show", &app]));
 
     // The charter gains "Open data" while the application is open.
     g.at("2026-11-25T10:00:00Z");
@@ -925,13 +917,9 @@ fn show_warns_when_the_charter_gains_a_principle_the_open_statement_does_not_cov
     act_finalizes(&g, "kr", "accept", &add);
     assert_eq!(g.read_file("charter/open-data.en.md"), OPEN_DATA_EN);
 
-    let out = g.read().args(["show", &app]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).lines().any(|l| l
-            == "warning: the statement does not cover, in the charter as it now stands: Open data (open-data)"),
-        "{}",
-        stdout(&out)
+    insta::assert_snapshot!(
+        "application_shown_after_open_data_was_added",
+        g.shown(&["show", &app])
     );
     let v = show(&g, &app);
     assert_eq!(

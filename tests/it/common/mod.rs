@@ -4,8 +4,10 @@
 
 pub mod remote;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -94,13 +96,20 @@ impl Env {
 }
 
 fn hermetic(cmd: &mut Command, home: &Path, now: &str) {
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TZ", "UTC")
-        .env("CHARTER_NOW", now);
+    cmd.env_clear().envs(hermetic_env(home, now));
+}
+
+/// The whole environment of a hermetic run (after `env_clear`): the
+/// caller's PATH, HOME `home`, no git configuration, UTC, the clock `now`.
+pub fn hermetic_env(home: &Path, now: &str) -> [(&'static str, std::ffi::OsString); 6] {
+    [
+        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+        ("HOME", home.into()),
+        ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("TZ", "UTC".into()),
+        ("CHARTER_NOW", now.into()),
+    ]
 }
 
 /// A governance repository of the five D5 founders, made with `charter init`.
@@ -412,8 +421,14 @@ impl Group {
 impl Group {
     /// Like [`Group::d5`], but `charter init` runs at clock `now` (so the
     /// genesis commit differs from one made at [`NOW`]); the clock is then
-    /// set back to [`NOW`] for the following commands.
+    /// set back to [`NOW`] for the following commands. Built once per test
+    /// process (see [`Group::built_once`]).
     pub fn d5_at(now: &str) -> Self {
+        Self::built_once(&format!("d5 founded {now}"), || Self::found_d5(now))
+    }
+
+    /// The D5 group made afresh by `charter init` at clock `now`.
+    pub fn found_d5(now: &str) -> Self {
         let mut env = Env::new();
         env.now = now.to_string();
         let repo = env.path().join("d5");
@@ -637,6 +652,18 @@ impl Group {
         stdout(&out)
     }
 
+    /// What `charter` with no key and `args` shows a reader, for a snapshot:
+    /// asserts success; returns stdout with the scratch directory's path
+    /// replaced by `[ROOT]`.
+    pub fn shown(&self, args: &[&str]) -> String {
+        let mut out = self.read_out(args);
+        let root = self.env.path();
+        for p in [root.canonicalize().unwrap(), root.to_path_buf()] {
+            out = out.replace(p.to_str().unwrap(), "[ROOT]");
+        }
+        out
+    }
+
     /// Runs `charter` with no key and `args` (a `--json` or `--format json`
     /// command); asserts success; returns stdout parsed as JSON.
     pub fn read_json(&self, args: &[&str]) -> serde_json::Value {
@@ -831,5 +858,90 @@ impl Rng {
             x -= w;
         }
         None
+    }
+}
+
+// ---- Fixtures built once ----
+
+/// A group as `build` left it: its scratch directory copied aside, the
+/// repository's place in it and the clock.
+struct Template {
+    dir: PathBuf,
+    repo: PathBuf,
+    now: String,
+}
+
+/// The fixtures this test process built, by name, each built once.
+fn templates() -> &'static Mutex<HashMap<String, Arc<OnceLock<Template>>>> {
+    static TEMPLATES: OnceLock<Mutex<HashMap<String, Arc<OnceLock<Template>>>>> = OnceLock::new();
+    TEMPLATES.get_or_init(Default::default)
+}
+
+/// Where this process keeps its fixtures: a folder of the target
+/// directory named for the process (those of processes gone are removed).
+fn templates_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures");
+        std::fs::create_dir_all(&base).unwrap();
+        for entry in std::fs::read_dir(&base).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !Path::new("/proc").join(&name).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = base.join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+}
+
+/// Copies the folder `from` to `to` recursively, with file modes.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dest) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&src, &dest);
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dest).unwrap();
+        } else {
+            std::fs::copy(&src, &dest).unwrap();
+        }
+    }
+}
+
+impl Group {
+    /// The group `build` makes, built once per test process and copied
+    /// (work tree, `.git` and keys, as gitoxide's test tools copy their
+    /// fixtures) into a fresh scratch directory for each caller. Only for
+    /// builds that always give the same result: a fixed clock and the
+    /// fixture keys give the same commits, so a copy is the group built
+    /// afresh. `name` names what `build` makes.
+    pub fn built_once(name: &str, build: impl FnOnce() -> Group) -> Group {
+        let cell = templates()
+            .lock()
+            .unwrap()
+            .entry(name.to_string())
+            .or_default()
+            .clone();
+        let t = cell.get_or_init(|| {
+            let g = build();
+            let dir = templates_dir().join(name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+            copy_tree(g.env.path(), &dir);
+            Template {
+                repo: g.repo.strip_prefix(g.env.path()).unwrap().to_path_buf(),
+                now: g.env.now.clone(),
+                dir,
+            }
+        });
+        let mut env = Env::new();
+        copy_tree(&t.dir, env.path());
+        env.now = t.now.clone();
+        let repo = env.path().join(&t.repo);
+        Group { env, repo }
     }
 }
