@@ -5,7 +5,7 @@ use clap::Subcommand;
 
 use charter::model::error::Problem;
 use charter::model::id::{Lang, MemberId, PrincipleId};
-use charter::process::group::{Change, Draft};
+use charter::process::group::{Change, Draft, NewLanguage};
 use charter::{Error, Result};
 
 use super::{act::print_id, CmdResult, Ctx};
@@ -175,7 +175,13 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let group = ctx.group()?;
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(common.deadline.as_deref())?;
-            let id = group.propose_language(&key, lang, texts, common.title, deadline, now)?;
+            let language = NewLanguage {
+                lang,
+                texts,
+                title: common.title,
+                deadline,
+            };
+            let id = group.propose_language(&key, language, now)?;
             print_id(common.json, &id, None)?;
             return Ok(());
         }

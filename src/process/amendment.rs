@@ -36,6 +36,15 @@ pub struct Draft {
     pub unchanged: Vec<Lang>,
 }
 
+/// A language to add to the charter, with every principle's text in it.
+pub struct NewLanguage {
+    pub lang: Lang,
+    /// Principle → its text in `lang`.
+    pub texts: BTreeMap<PrincipleId, String>,
+    pub title: Option<String>,
+    pub deadline: Option<Timestamp>,
+}
+
 /// Checks a draft against the charter in force and builds the proposal.
 pub fn build(
     state: &State<'_>,
@@ -318,13 +327,16 @@ pub fn translation_gaps(state: &State<'_>) -> Result<Vec<UntouchedLanguage>> {
 /// added to `governance.toml`.
 pub fn build_language(
     state: &State<'_>,
-    lang: Lang,
-    texts: BTreeMap<PrincipleId, String>,
-    title: Option<String>,
-    deadline: Option<Timestamp>,
+    language: NewLanguage,
     proposer: &crate::model::id::MemberId,
     now: Timestamp,
 ) -> Result<NewProposal> {
+    let NewLanguage {
+        lang,
+        texts,
+        title,
+        deadline,
+    } = language;
     let charter = state.charter()?;
     if state.governance.languages.contains(&lang) {
         return Err(Error::Invalid(format!(

@@ -8,20 +8,17 @@ use std::path::Path;
 use crate::crypto::key::{PublicKey, SigningKey};
 use crate::model::act::Act;
 use crate::model::charter;
-use crate::model::clock::{self, Timestamp};
+use crate::model::clock::Timestamp;
 use crate::model::error::{to_toml, Error, Result};
 use crate::model::governance::{self, Governance};
-use crate::model::id::{slugify, Lang, MemberId, ProposalId};
+use crate::model::id::{Lang, MemberId, ProposalId};
 use crate::model::member::{Member, Members};
-use crate::model::proposal::{self, Decision, Kind, Outcome, Proposal, ProposalFile, Record};
-use crate::model::record::{Message, SignedAct};
-use crate::model::review;
+use crate::model::proposal::ProposalFile;
 use crate::model::template::Template;
 use crate::model::tree::join;
-pub use crate::process::amendment::{Change, Draft};
-use crate::rules;
-use crate::rules::finalization;
-use crate::store::repo::{Committer, Edits, Repo};
+pub use crate::process::amendment::{Change, Draft, NewLanguage};
+use crate::process::transaction::{committer, Signer};
+use crate::store::repo::{Edits, Repo};
 pub use crate::store::view::State;
 use crate::store::Oid;
 
@@ -114,29 +111,15 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
         "init {}: the {} charter\n\nCharter-Act: init\nCharter-Template: {}\nCharter-Signer: {}\n",
         gov.name, opts.template.name, opts.template.name, acting.id
     );
-    let who = committer(&repo, &acting.name, &acting.id, opts.key, opts.now);
+    let signer = Signer {
+        id: acting.id.clone(),
+        name: acting.name.clone(),
+        key: opts.key,
+    };
+    let who = committer(&repo, &signer, opts.now);
     let root = repo.commit(None, &edits, &message, &who)?;
     repo.record_root(root)?;
     Ok(root)
-}
-
-/// The commit's author: the user's git identity when set, else the signer.
-fn committer<'k>(
-    repo: &Repo,
-    name: &str,
-    id: &MemberId,
-    key: &'k SigningKey,
-    when: Timestamp,
-) -> Committer<'k> {
-    let (name, email) = repo
-        .identity()
-        .unwrap_or_else(|| (name.to_string(), format!("{id}@charter.invalid")));
-    Committer {
-        name,
-        email,
-        key,
-        when,
-    }
 }
 
 /// What an act led to.
@@ -169,93 +152,22 @@ impl Group {
 
     /// Files a new amendment proposal, signed by its proposer. Returns its id.
     pub fn propose(&self, key: &SigningKey, draft: Draft, now: Timestamp) -> Result<ProposalId> {
-        let _lock = self.repo.lock()?;
-        let state = self.state()?;
-        let proposer = state.member_for(key.public())?.clone();
-        let new = crate::process::amendment::build(&state, draft, &proposer.id, now)?;
-        let signer = Signer::proposer(&proposer, key);
-        Ok(self.file(&state, new, &[signer], now, false)?.0)
+        let tx = self.begin(key, now)?;
+        let new = crate::process::amendment::build(tx.state(), draft, &tx.signer().id, now)?;
+        tx.file(new)
     }
 
     /// Files a proposal to add a language to the charter. Returns its id.
     pub fn propose_language(
         &self,
         key: &SigningKey,
-        lang: Lang,
-        texts: BTreeMap<crate::model::id::PrincipleId, String>,
-        title: Option<String>,
-        deadline: Option<Timestamp>,
+        language: NewLanguage,
         now: Timestamp,
     ) -> Result<ProposalId> {
-        let _lock = self.repo.lock()?;
-        let state = self.state()?;
-        let proposer = state.member_for(key.public())?.clone();
-        let new = crate::process::amendment::build_language(
-            &state,
-            lang,
-            texts,
-            title,
-            deadline,
-            &proposer.id,
-            now,
-        )?;
-        let signer = Signer::proposer(&proposer, key);
-        Ok(self.file(&state, new, &[signer], now, false)?.0)
-    }
-
-    /// Writes a new proposal with its first signed records in one commit;
-    /// with `finalize`, finalizes it at once (a member's own departure or
-    /// key rotation). The first signer makes the commit.
-    pub(crate) fn file(
-        &self,
-        state: &State<'_>,
-        new: NewProposal,
-        signers: &[Signer<'_>],
-        now: Timestamp,
-        finalize: bool,
-    ) -> Result<(ProposalId, Oid)> {
-        let title = &new.file.title;
-        if title.trim().is_empty() || title.contains('\n') {
-            return Err(Error::Invalid(
-                "the title must be one non-empty line".into(),
-            ));
-        }
-        let Some(first) = signers.first() else {
-            return Err(Error::Invalid("a proposal needs a signer".into()));
-        };
-        let id = next_id(state, now, &new.slug)?;
-        let mut proposal =
-            Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
-        rules::check_created(&proposal, &state.members)?;
-        let mut edits = Edits::default();
-        for (rel, text) in proposal.content_files() {
-            edits.put(join(&id.dir(), &rel), text);
-        }
-        for s in signers {
-            let record =
-                self.sign_act(&proposal, &state.members, &s.id, s.key, s.act, None, now)?;
-            put_record(&mut edits, &proposal, &record);
-            proposal.records.push(Record {
-                path: String::new(),
-                act: record,
-            });
-        }
-        if finalize {
-            // Refuse before writing anything: a half-done departure or
-            // rotation must not be left behind.
-            rules::check_finalize(&proposal, &state.members, &state.snapshot, &now)?;
-            finalization::effect(&proposal, &state.snapshot, &state.members, now)?;
-        }
-        let message = commit_message(first.act, &proposal, &first.id, "");
-        let who = committer(&self.repo, &first.name, &first.id, first.key, now);
-        let mut commit = self.repo.commit(Some(state.head), &edits, &message, &who)?;
-        if finalize {
-            let state = self.state()?;
-            rules::check_finalize(&proposal, &state.members, &state.snapshot, &now)?;
-            commit =
-                self.write_finalization(&state, &first.name, &first.id, first.key, &proposal, now)?;
-        }
-        Ok((id, commit))
+        let tx = self.begin(key, now)?;
+        let new =
+            crate::process::amendment::build_language(tx.state(), language, &tx.signer().id, now)?;
+        tx.file(new)
     }
 
     /// Signs an act on a proposal; finalizes it when this act completes the
@@ -268,205 +180,16 @@ impl Group {
         reason: Option<String>,
         now: Timestamp,
     ) -> Result<ActOutcome> {
-        let _lock = self.repo.lock()?;
-        let state = self.state()?;
-        let member = state.member_for(key.public())?.clone();
-        let id = state.find(prefix)?;
-        let proposal = state.proposal(&id)?;
-        let (commit, finalized) = self.add_act(
-            &state,
-            proposal,
-            &member.id,
-            &member.name,
-            key,
-            act,
-            reason,
-            now,
-        )?;
-        Ok(ActOutcome {
-            id,
-            commit,
-            finalized,
-        })
-    }
-
-    /// Adds one signed act to a filed proposal in one commit, then
-    /// finalizes the proposal if this act completed the decision.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_act(
-        &self,
-        state: &State<'_>,
-        mut proposal: Proposal,
-        signer: &MemberId,
-        name: &str,
-        key: &SigningKey,
-        act: Act,
-        reason: Option<String>,
-        now: Timestamp,
-    ) -> Result<(Oid, Option<Oid>)> {
-        let record = self.sign_act(&proposal, &state.members, signer, key, act, reason, now)?;
-        let mut edits = Edits::default();
-        put_record(&mut edits, &proposal, &record);
-        proposal.records.push(Record {
-            path: String::new(),
-            act: record,
-        });
-        let completes = matches!(
-            act,
-            Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
-        ) && rules::check_finalize(
-            &proposal,
-            &state.members,
-            &state.snapshot,
-            &rules::decision_date(&proposal, &state.snapshot, now),
-        )
-        .is_ok();
-        if completes {
-            // An act whose decision could not take effect is refused before
-            // anything is written.
-            finalization::effect(&proposal, &state.snapshot, &state.members, now)?;
-        }
-        let text = commit_message(act, &proposal, signer, "");
-        let who = committer(&self.repo, name, signer, key, now);
-        let commit = self.repo.commit(Some(state.head), &edits, &text, &who)?;
-        let finalized = if completes {
-            let state = self.state()?;
-            Some(self.write_finalization(&state, name, signer, key, &proposal, now)?)
-        } else {
-            None
-        };
-        Ok((commit, finalized))
+        let tx = self.begin(key, now)?;
+        let proposal = tx.state().proposal(&tx.state().find(prefix)?)?;
+        tx.act(proposal, act, reason)
     }
 
     /// Finalizes a proposal every member of the electorate has accepted.
     pub fn finalize(&self, key: &SigningKey, prefix: &str, now: Timestamp) -> Result<Oid> {
-        let _lock = self.repo.lock()?;
-        let state = self.state()?;
-        let member = state.member_for(key.public())?.clone();
-        let proposal = state.proposal(&state.find(prefix)?)?;
-        let date = rules::decision_date(&proposal, &state.snapshot, now);
-        rules::check_finalize(&proposal, &state.members, &state.snapshot, &date)?;
-        self.write_finalization(&state, &member.name, &member.id, key, &proposal, now)
-    }
-
-    /// Finalizes `proposal` on top of HEAD; the caller holds the lock.
-    pub(crate) fn finalize_unlocked(
-        &self,
-        state: &State<'_>,
-        member: &Member,
-        key: &SigningKey,
-        proposal: &Proposal,
-        now: Timestamp,
-    ) -> Result<Oid> {
-        self.write_finalization(state, &member.name, &member.id, key, proposal, now)
-    }
-
-    /// Builds, checks against the rules and signs one act.
-    #[allow(clippy::too_many_arguments)]
-    fn sign_act(
-        &self,
-        proposal: &Proposal,
-        members: &Members,
-        signer: &MemberId,
-        key: &SigningKey,
-        act: Act,
-        reason: Option<String>,
-        now: Timestamp,
-    ) -> Result<SignedAct> {
-        let message = Message {
-            repository: self.repo.root()?.to_string(),
-            proposal: proposal.id.clone(),
-            digest: proposal.digest,
-            act,
-            signer: signer.clone(),
-            date: now,
-            reason,
-        };
-        rules::check_act(proposal, members, &message)?;
-        if rules::signing_key(proposal, members, &message) != Some(key.public()) {
-            return Err(Error::key(
-                key.path().display().to_string(),
-                format!("not the key that must sign {signer}'s {act}"),
-            ));
-        }
-        SignedAct::sign(message, key)
-    }
-
-    fn write_finalization(
-        &self,
-        state: &State<'_>,
-        name: &str,
-        signer: &MemberId,
-        key: &SigningKey,
-        proposal: &Proposal,
-        now: Timestamp,
-    ) -> Result<Oid> {
-        let now = rules::decision_date(proposal, &state.snapshot, now);
-        let decision = Decision {
-            outcome: Outcome::Adopted,
-            date: clock::format(&now),
-            electorate: rules::electorate(proposal, &state.members),
-        };
-        let mut edits = Edits::default();
-        edits.put(
-            join(&proposal.id.dir(), proposal::DECISION),
-            to_toml(&decision)?,
-        );
-        for (path, content) in finalization::effect(proposal, &state.snapshot, &state.members, now)?
-        {
-            match content {
-                Some(text) => edits.put(path, text),
-                None => {
-                    edits.delete.insert(path);
-                }
-            }
-        }
-        let tally = rules::Tally::of(proposal);
-        let accepted = tally
-            .accepted
-            .iter()
-            .map(MemberId::as_str)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let body = format!("Accepted by {accepted}.\n\n");
-        let text = commit_message_with("finalize", proposal, signer, &body);
-        let tag = match (proposal.file.kind, proposal.file.review) {
-            (Kind::ReviewClose, Some(year)) => Some(review::tag(year)),
-            _ => None,
-        };
-        if let Some(tag) = &tag {
-            if self.repo.has_tag(tag) {
-                return Err(Error::Invalid(format!(
-                    "tag {tag} already exists; remove it first"
-                )));
-            }
-        }
-        let who = committer(&self.repo, name, signer, key, now);
-        let commit = self.repo.commit(Some(state.head), &edits, &text, &who)?;
-        if let Some(tag) = tag {
-            self.repo.tag(&tag, commit)?;
-        }
-        Ok(commit)
-    }
-}
-
-/// A signer of the records a new proposal starts with.
-pub(crate) struct Signer<'k> {
-    pub id: MemberId,
-    pub name: String,
-    pub key: &'k SigningKey,
-    pub act: Act,
-}
-
-impl<'k> Signer<'k> {
-    /// A member's `propose` act.
-    pub fn proposer(member: &Member, key: &'k SigningKey) -> Self {
-        Self {
-            id: member.id.clone(),
-            name: member.name.clone(),
-            key,
-            act: Act::Propose,
-        }
+        let tx = self.begin(key, now)?;
+        let proposal = tx.state().proposal(&tx.state().find(prefix)?)?;
+        tx.finalize(&proposal)
     }
 }
 
@@ -477,32 +200,4 @@ pub struct NewProposal {
     pub file: ProposalFile,
     pub changes: BTreeMap<String, String>,
     pub statement: Option<String>,
-}
-
-fn commit_message(act: Act, p: &Proposal, signer: &MemberId, body: &str) -> String {
-    commit_message_with(act.as_str(), p, signer, body)
-}
-
-/// `<act> <id>: <title>`, then git trailers a reader (or a script) can use.
-fn commit_message_with(act: &str, p: &Proposal, signer: &MemberId, body: &str) -> String {
-    format!(
-        "{act} {id}: {title}\n\n{body}Charter-Act: {act}\nCharter-Proposal: {id}\nCharter-Signer: {signer}\n",
-        id = p.id,
-        title = p.file.title
-    )
-}
-
-fn put_record(edits: &mut Edits, proposal: &Proposal, record: &SignedAct) {
-    let stem = join(&proposal.id.dir(), &record.message.file_stem());
-    edits.put(format!("{stem}.msg"), record.message.text());
-    edits.put(format!("{stem}.sig"), record.signature.clone());
-}
-
-fn next_id(state: &State<'_>, now: Timestamp, slug: &str) -> Result<ProposalId> {
-    let year = chrono::Datelike::year(&now);
-    let taken = state
-        .snapshot
-        .list(&format!("{}/{year}", proposal::ROOT))?
-        .len();
-    ProposalId::new(year, taken as u32 + 1, &slugify(slug))
 }

@@ -10,7 +10,7 @@ use crate::model::error::{Error, Result};
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::proposal::{Kind, Proposal, ProposalFile};
 use crate::model::statement;
-use crate::process::group::{ActOutcome, Group, NewProposal, Signer, State};
+use crate::process::group::{ActOutcome, Group, NewProposal, State};
 use crate::rules::{self, Status};
 
 /// A candidate's application.
@@ -86,9 +86,9 @@ impl Group {
     /// Records a candidate's application, signed with the candidate's own
     /// key: proof that it holds the key that will be registered.
     pub fn apply(&self, key: &SigningKey, app: Application, now: Timestamp) -> Result<ProposalId> {
-        let _lock = self.repo().lock()?;
-        let state = self.state()?;
         one_line("name", &app.name)?;
+        let tx = self.begin_as_candidate(key, app.id.clone(), app.name.clone(), now)?;
+        let state = tx.state();
         if let Some(why) = state.members.ever_registered(&app.id, key.public()) {
             return Err(Error::Invalid(why));
         }
@@ -127,13 +127,7 @@ impl Group {
             changes: Default::default(),
             statement: Some(app.statement),
         };
-        let signer = Signer {
-            id: app.id,
-            name: app.name,
-            key,
-            act: Act::Apply,
-        };
-        Ok(self.file(&state, new, &[signer], now, false)?.0)
+        tx.file(new)
     }
 
     /// A member proposes a candidate who has applied.
@@ -143,30 +137,13 @@ impl Group {
         candidate: &MemberId,
         now: Timestamp,
     ) -> Result<ActOutcome> {
-        let _lock = self.repo().lock()?;
-        let state = self.state()?;
-        let member = state.member_for(key.public())?.clone();
-        let application = state.application(candidate, &now)?.ok_or_else(|| {
+        let tx = self.begin(key, now)?;
+        let application = tx.state().application(candidate, &now)?.ok_or_else(|| {
             Error::Invalid(format!(
                 "{candidate} has no open application (charter apply)"
             ))
         })?;
-        let id = application.id.clone();
-        let (commit, finalized) = self.add_act(
-            &state,
-            application,
-            &member.id,
-            &member.name,
-            key,
-            Act::Propose,
-            None,
-            now,
-        )?;
-        Ok(ActOutcome {
-            id,
-            commit,
-            finalized,
-        })
+        tx.act(application, Act::Propose, None)
     }
 
     /// Proposes to remove a member; the other members decide.
@@ -185,7 +162,7 @@ impl Group {
             Kind::RemoveMember,
             deadline,
             now,
-            |file, m| {
+            |_, file, m| {
                 file.title = format!("Remove {} ({})", m.name, m.id);
                 file.reason = Some(reason.to_string());
                 Ok(())
@@ -203,23 +180,28 @@ impl Group {
         deadline: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<ProposalId> {
-        let state = self.state()?;
-        if let Some(owner) = state
-            .members
-            .everyone()
-            .find(|m| m.all_keys().any(|k| k == new_key))
-        {
-            return Err(Error::Invalid(format!(
-                "this key is already registered for '{}'",
-                owner.id
-            )));
-        }
-        drop(state);
-        self.propose_about(key, subject, Kind::ReplaceKey, deadline, now, |file, m| {
-            file.title = format!("Replace the key of {} ({})", m.name, m.id);
-            file.key = Some(new_key.to_openssh());
-            Ok(())
-        })
+        self.propose_about(
+            key,
+            subject,
+            Kind::ReplaceKey,
+            deadline,
+            now,
+            |state, file, m| {
+                if let Some(owner) = state
+                    .members
+                    .everyone()
+                    .find(|m| m.all_keys().any(|k| k == new_key))
+                {
+                    return Err(Error::Invalid(format!(
+                        "this key is already registered for '{}'",
+                        owner.id
+                    )));
+                }
+                file.title = format!("Replace the key of {} ({})", m.name, m.id);
+                file.key = Some(new_key.to_openssh());
+                Ok(())
+            },
+        )
     }
 
     fn propose_about(
@@ -229,32 +211,28 @@ impl Group {
         kind: Kind,
         deadline: Option<Timestamp>,
         now: Timestamp,
-        fill: impl FnOnce(&mut ProposalFile, &crate::model::member::Member) -> Result<()>,
+        fill: impl FnOnce(&State<'_>, &mut ProposalFile, &crate::model::member::Member) -> Result<()>,
     ) -> Result<ProposalId> {
-        let _lock = self.repo().lock()?;
-        let state = self.state()?;
-        let proposer = state.member_for(key.public())?.clone();
-        let concerned = state.in_force(subject)?.clone();
-        let mut file = ProposalFile::new(kind, String::new(), Some(proposer.id.clone()), now);
+        let tx = self.begin(key, now)?;
+        let state = tx.state();
+        let concerned = state.in_force(subject)?;
+        let mut file = ProposalFile::new(kind, String::new(), Some(tx.signer().id.clone()), now);
         file.deadline = state.deadline(deadline, now)?;
         file.member = Some(subject.clone());
-        fill(&mut file, &concerned)?;
+        fill(state, &mut file, concerned)?;
         let new = NewProposal {
             slug: format!("{}-{subject}", kind.as_str()),
             file,
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer::proposer(&proposer, key);
-        let id = self.file(&state, new, &[signer], now, false)?.0;
-        Ok(id)
+        tx.file(new)
     }
 
     /// The acting member leaves the group: a signed departure, no vote.
     pub fn leave(&self, key: &SigningKey, now: Timestamp) -> Result<ProposalId> {
-        let _lock = self.repo().lock()?;
-        let state = self.state()?;
-        let member = state.member_for(key.public())?.clone();
+        let tx = self.begin(key, now)?;
+        let member = tx.signer().clone();
         let mut file = ProposalFile::new(
             Kind::Leave,
             format!("{} ({}) leaves", member.name, member.id),
@@ -268,8 +246,7 @@ impl Group {
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer::proposer(&member, key);
-        Ok(self.file(&state, new, &[signer], now, true)?.0)
+        tx.file(new)
     }
 
     /// The acting member replaces its key by `new`: a record signed by both
@@ -280,9 +257,8 @@ impl Group {
         new: &SigningKey,
         now: Timestamp,
     ) -> Result<ProposalId> {
-        let _lock = self.repo().lock()?;
-        let state = self.state()?;
-        let member = state.member_for(old.public())?.clone();
+        let tx = self.begin(old, now)?;
+        let member = tx.signer().clone();
         let mut file = ProposalFile::new(
             Kind::RotateKey,
             format!("{} ({}) rotates its key", member.name, member.id),
@@ -297,20 +273,6 @@ impl Group {
             changes: Default::default(),
             statement: None,
         };
-        let signers = [
-            Signer {
-                id: member.id.clone(),
-                name: member.name.clone(),
-                key: old,
-                act: Act::Propose,
-            },
-            Signer {
-                id: member.id,
-                name: member.name,
-                key: new,
-                act: Act::ConfirmKey,
-            },
-        ];
-        Ok(self.file(&state, proposal, &signers, now, true)?.0)
+        tx.file_rotation(proposal, new)
     }
 }

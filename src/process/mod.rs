@@ -8,3 +8,4 @@ pub mod group;
 pub mod membership;
 pub mod review;
 pub mod sync;
+pub mod transaction;

@@ -6,7 +6,7 @@ use crate::model::error::Result;
 use crate::model::id::ProposalId;
 use crate::model::proposal::{Kind, ProposalFile};
 use crate::model::review::load;
-use crate::process::group::{NewProposal, Signer};
+use crate::process::group::NewProposal;
 
 impl crate::process::group::Group {
     /// Opens the annual review of `year`: a member's signed act, no vote.
@@ -17,9 +17,9 @@ impl crate::process::group::Group {
         deadline: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<ProposalId> {
-        let _lock = self.repo().lock()?;
-        let state = self.state()?;
-        let member = state.member_for(key.public())?.clone();
+        let tx = self.begin(key, now)?;
+        let state = tx.state();
+        let member = tx.signer();
         if load(&state.snapshot, year)?.is_some() {
             return Err(crate::rules::RuleError::ReviewExists { year }.into());
         }
@@ -37,8 +37,7 @@ impl crate::process::group::Group {
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer::proposer(&member, key);
-        Ok(self.file(&state, new, &[signer], now, true)?.0)
+        tx.file(new)
     }
 
     /// Proposes to close the review of `year`: every member re-affirms the
@@ -51,9 +50,9 @@ impl crate::process::group::Group {
         deadline: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<ProposalId> {
-        let _lock = self.repo().lock()?;
-        let state = self.state()?;
-        let member = state.member_for(key.public())?.clone();
+        let tx = self.begin(key, now)?;
+        let state = tx.state();
+        let member = tx.signer();
         match load(&state.snapshot, year)? {
             Some(r) if r.is_open() => {}
             _ => return Err(crate::rules::RuleError::ReviewNotOpen { year }.into()),
@@ -93,7 +92,6 @@ impl crate::process::group::Group {
             changes: Default::default(),
             statement: None,
         };
-        let signer = Signer::proposer(&member, key);
-        Ok(self.file(&state, new, &[signer], now, false)?.0)
+        tx.file(new)
     }
 }

@@ -10,6 +10,7 @@ use crate::model::error::{Error, Result};
 use crate::model::id::ProposalId;
 use crate::model::proposal::{self, Proposal};
 use crate::process::group::Group;
+use crate::process::transaction::{write_finalization, Signer};
 use crate::rules;
 use crate::store::graph::{CommitInfo, Status};
 use crate::store::repo::{Committer, Edits};
@@ -346,7 +347,12 @@ impl Group {
             *current = tip;
         }
         let state = self.state()?;
-        let finalized = self.finalize_unlocked(&state, &member, key, &p, now)?;
+        let signer = Signer {
+            id: member.id,
+            name: member.name,
+            key,
+        };
+        let finalized = write_finalization(repo, &state, &signer, &p, now)?;
         *current = finalized;
         Ok(Some(finalized))
     }

@@ -1,0 +1,348 @@
+//! One act from beginning to end, as jj's `Transaction`: it takes the lock,
+//! the HEAD view and the acting signer once, and either writes its signed
+//! commit (then the finalization, when the act completes a decision) or
+//! nothing. Every check that can refuse runs before the first write.
+
+use crate::crypto::key::SigningKey;
+use crate::model::act::Act;
+use crate::model::clock::{self, Timestamp};
+use crate::model::error::{to_toml, Error, Result};
+use crate::model::id::{slugify, MemberId, ProposalId};
+use crate::model::proposal::{self, Decision, Kind, Outcome, Proposal, Record};
+use crate::model::record::{Message, SignedAct};
+use crate::model::review;
+use crate::model::tree::join;
+use crate::process::group::{ActOutcome, Group, NewProposal};
+use crate::rules;
+use crate::rules::finalization;
+use crate::store::repo::{Committer, Edits, Lock, Repo};
+use crate::store::view::State;
+use crate::store::Oid;
+
+/// Who signs: a member, or a candidate signing its own application.
+#[derive(Clone)]
+pub struct Signer<'k> {
+    pub id: MemberId,
+    pub name: String,
+    pub key: &'k SigningKey,
+}
+
+/// An act in progress on HEAD; dropping it writes nothing.
+pub struct Transaction<'g, 'k> {
+    repo: &'g Repo,
+    _lock: Lock,
+    state: State<'g>,
+    signer: Signer<'k>,
+    now: Timestamp,
+}
+
+impl Group {
+    /// Begins an act of the member who holds `key`.
+    pub fn begin<'k>(&self, key: &'k SigningKey, now: Timestamp) -> Result<Transaction<'_, 'k>> {
+        let lock = self.repo().lock()?;
+        let state = self.state()?;
+        let member = state.member_for(key.public())?;
+        let signer = Signer {
+            id: member.id.clone(),
+            name: member.name.clone(),
+            key,
+        };
+        Ok(Transaction {
+            repo: self.repo(),
+            _lock: lock,
+            state,
+            signer,
+            now,
+        })
+    }
+
+    /// Begins the act of one who is not a member: a candidate's own
+    /// application, signed with the key it asks to register.
+    pub fn begin_as_candidate<'k>(
+        &self,
+        key: &'k SigningKey,
+        id: MemberId,
+        name: String,
+        now: Timestamp,
+    ) -> Result<Transaction<'_, 'k>> {
+        let lock = self.repo().lock()?;
+        let state = self.state()?;
+        Ok(Transaction {
+            repo: self.repo(),
+            _lock: lock,
+            state,
+            signer: Signer { id, name, key },
+            now,
+        })
+    }
+}
+
+impl<'g, 'k> Transaction<'g, 'k> {
+    pub fn state(&self) -> &State<'g> {
+        &self.state
+    }
+
+    pub fn signer(&self) -> &Signer<'k> {
+        &self.signer
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Files a new proposal with the signer's first act (`apply` for an
+    /// application, `propose` otherwise). A kind a member decides alone is
+    /// finalized at once.
+    pub fn file(self, new: NewProposal) -> Result<ProposalId> {
+        let first = match new.file.kind {
+            Kind::Member => Act::Apply,
+            _ => Act::Propose,
+        };
+        let signer = self.signer.clone();
+        self.file_signed(new, &[(signer, first)])
+    }
+
+    /// Files a key rotation: `propose` signed by the old key, `confirm-key`
+    /// by the new one, in force at once.
+    pub fn file_rotation(self, new: NewProposal, new_key: &SigningKey) -> Result<ProposalId> {
+        let old = self.signer.clone();
+        let confirm = Signer {
+            key: new_key,
+            ..old.clone()
+        };
+        self.file_signed(new, &[(old, Act::Propose), (confirm, Act::ConfirmKey)])
+    }
+
+    fn file_signed(self, new: NewProposal, signers: &[(Signer<'_>, Act)]) -> Result<ProposalId> {
+        let title = &new.file.title;
+        if title.trim().is_empty() || title.contains('\n') {
+            return Err(Error::Invalid(
+                "the title must be one non-empty line".into(),
+            ));
+        }
+        let at_once = new.file.kind.is_unilateral();
+        let id = self.next_id(&new.slug)?;
+        let mut proposal =
+            Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
+        rules::check_created(&proposal, &self.state.members)?;
+        let mut edits = Edits::default();
+        for (rel, text) in proposal.content_files() {
+            edits.put(join(&id.dir(), &rel), text);
+        }
+        for (signer, act) in signers {
+            let record = self.sign(&proposal, signer, *act, None)?;
+            put_record(&mut edits, &proposal, &record);
+            proposal.records.push(Record {
+                path: String::new(),
+                act: record,
+            });
+        }
+        if at_once {
+            // Refuse before writing anything: a half-done departure or
+            // rotation must not be left behind.
+            let (members, snapshot) = (&self.state.members, &self.state.snapshot);
+            rules::check_finalize(&proposal, members, snapshot, &self.now)?;
+            finalization::effect(&proposal, snapshot, members, self.now)?;
+        }
+        let first = signers.first().map_or(Act::Propose, |(_, act)| *act);
+        self.commit(
+            commit_message(first.as_str(), &proposal, "", &self.signer.id),
+            edits,
+        )?;
+        if at_once {
+            let state = State::at_head(self.repo)?;
+            rules::check_finalize(&proposal, &state.members, &state.snapshot, &self.now)?;
+            write_finalization(self.repo, &state, &self.signer, &proposal, self.now)?;
+        }
+        Ok(id)
+    }
+
+    /// Adds the signer's `act` to a filed proposal, then finalizes the
+    /// proposal if this act completed the decision.
+    pub fn act(
+        self,
+        mut proposal: Proposal,
+        act: Act,
+        reason: Option<String>,
+    ) -> Result<ActOutcome> {
+        let signer = self.signer.clone();
+        let record = self.sign(&proposal, &signer, act, reason)?;
+        let mut edits = Edits::default();
+        put_record(&mut edits, &proposal, &record);
+        proposal.records.push(Record {
+            path: String::new(),
+            act: record,
+        });
+        let (members, snapshot) = (&self.state.members, &self.state.snapshot);
+        let completes = matches!(
+            act,
+            Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
+        ) && rules::check_finalize(
+            &proposal,
+            members,
+            snapshot,
+            &rules::decision_date(&proposal, snapshot, self.now),
+        )
+        .is_ok();
+        if completes {
+            // An act whose decision could not take effect is refused before
+            // anything is written.
+            finalization::effect(&proposal, snapshot, members, self.now)?;
+        }
+        let commit = self.commit(
+            commit_message(act.as_str(), &proposal, "", &signer.id),
+            edits,
+        )?;
+        let finalized = if completes {
+            let state = State::at_head(self.repo)?;
+            Some(write_finalization(
+                self.repo, &state, &signer, &proposal, self.now,
+            )?)
+        } else {
+            None
+        };
+        Ok(ActOutcome {
+            id: proposal.id,
+            commit,
+            finalized,
+        })
+    }
+
+    /// Finalizes a proposal every member of its electorate has accepted.
+    pub fn finalize(self, proposal: &Proposal) -> Result<Oid> {
+        let date = rules::decision_date(proposal, &self.state.snapshot, self.now);
+        rules::check_finalize(proposal, &self.state.members, &self.state.snapshot, &date)?;
+        write_finalization(self.repo, &self.state, &self.signer, proposal, self.now)
+    }
+
+    /// Builds one act, checks it against the rules, and signs it.
+    fn sign(
+        &self,
+        proposal: &Proposal,
+        signer: &Signer<'_>,
+        act: Act,
+        reason: Option<String>,
+    ) -> Result<SignedAct> {
+        let message = Message {
+            repository: self.repo.root()?.to_string(),
+            proposal: proposal.id.clone(),
+            digest: proposal.digest,
+            act,
+            signer: signer.id.clone(),
+            date: self.now,
+            reason,
+        };
+        rules::check_act(proposal, &self.state.members, &message)?;
+        if rules::signing_key(proposal, &self.state.members, &message) != Some(signer.key.public())
+        {
+            return Err(Error::key(
+                signer.key.path().display().to_string(),
+                format!("not the key that must sign {}'s {act}", signer.id),
+            ));
+        }
+        SignedAct::sign(message, signer.key)
+    }
+
+    fn commit(&self, message: String, edits: Edits) -> Result<Oid> {
+        let who = committer(self.repo, &self.signer, self.now);
+        self.repo
+            .commit(Some(self.state.head), &edits, &message, &who)
+    }
+
+    fn next_id(&self, slug: &str) -> Result<ProposalId> {
+        let year = chrono::Datelike::year(&self.now);
+        let taken = self
+            .state
+            .snapshot
+            .list(&format!("{}/{year}", proposal::ROOT))?
+            .len();
+        ProposalId::new(year, taken as u32 + 1, &slugify(slug))
+    }
+}
+
+/// Writes the finalization of `proposal` on top of `state`'s HEAD: its
+/// decision and its effect, in one commit. The caller holds the lock and
+/// has checked that the decision is complete.
+pub(crate) fn write_finalization(
+    repo: &Repo,
+    state: &State<'_>,
+    signer: &Signer<'_>,
+    proposal: &Proposal,
+    now: Timestamp,
+) -> Result<Oid> {
+    let now = rules::decision_date(proposal, &state.snapshot, now);
+    let decision = Decision {
+        outcome: Outcome::Adopted,
+        date: clock::format(&now),
+        electorate: rules::electorate(proposal, &state.members),
+    };
+    let mut edits = Edits::default();
+    edits.put(
+        join(&proposal.id.dir(), proposal::DECISION),
+        to_toml(&decision)?,
+    );
+    for (path, content) in finalization::effect(proposal, &state.snapshot, &state.members, now)? {
+        match content {
+            Some(text) => edits.put(path, text),
+            None => {
+                edits.delete.insert(path);
+            }
+        }
+    }
+    let accepted = rules::Tally::of(proposal)
+        .accepted
+        .iter()
+        .map(MemberId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = format!("Accepted by {accepted}.\n\n");
+    let text = commit_message("finalize", proposal, &body, &signer.id);
+    let tag = match (proposal.file.kind, proposal.file.review) {
+        (Kind::ReviewClose, Some(year)) => Some(review::tag(year)),
+        _ => None,
+    };
+    if let Some(tag) = &tag {
+        if repo.has_tag(tag) {
+            return Err(Error::Invalid(format!(
+                "tag {tag} already exists; remove it first"
+            )));
+        }
+    }
+    let who = committer(repo, signer, now);
+    let commit = repo.commit(Some(state.head), &edits, &text, &who)?;
+    if let Some(tag) = tag {
+        repo.tag(&tag, commit)?;
+    }
+    Ok(commit)
+}
+
+/// The commit's author: the user's git identity when set, else the signer.
+pub(crate) fn committer<'k>(repo: &Repo, signer: &Signer<'k>, when: Timestamp) -> Committer<'k> {
+    let (name, email) = repo.identity().unwrap_or_else(|| {
+        (
+            signer.name.clone(),
+            format!("{}@charter.invalid", signer.id),
+        )
+    });
+    Committer {
+        name,
+        email,
+        key: signer.key,
+        when,
+    }
+}
+
+/// `<act> <id>: <title>`, then git trailers a reader (or a script) can use.
+fn commit_message(act: &str, p: &Proposal, body: &str, signer: &MemberId) -> String {
+    format!(
+        "{act} {id}: {title}\n\n{body}Charter-Act: {act}\nCharter-Proposal: {id}\nCharter-Signer: {signer}\n",
+        id = p.id,
+        title = p.file.title
+    )
+}
+
+fn put_record(edits: &mut Edits, proposal: &Proposal, record: &SignedAct) {
+    let stem = join(&proposal.id.dir(), &record.message.file_stem());
+    edits.put(format!("{stem}.msg"), record.message.text());
+    edits.put(format!("{stem}.sig"), record.signature.clone());
+}
