@@ -34,11 +34,16 @@ pub struct ObjectArgs {
 
 pub fn print_id(json: bool, id: &ProposalId, finalized: Option<Oid>) -> CmdResult {
     if json {
-        let mut v = serde_json::json!({ "id": id.as_str() });
-        if let Some(f) = finalized {
-            v["finalized"] = serde_json::json!(f.to_string());
+        #[derive(serde::Serialize)]
+        struct Filed<'a> {
+            id: &'a ProposalId,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            finalized: Option<String>,
         }
-        super::output::json(&v)
+        super::output::json(&Filed {
+            id,
+            finalized: finalized.map(|f| f.to_string()),
+        })
     } else {
         outln!("{id}")?;
         if let Some(f) = finalized {

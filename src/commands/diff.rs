@@ -1,12 +1,9 @@
-use charter::history::diff::{self, Fate};
-use charter::history::log;
+use charter::history::diff::Fate;
+use charter::history::views::charter::{charter_diff, DiffQuery};
 use charter::model::id::{Lang, PrincipleId};
-use charter::Error;
-use serde_json::json;
 
 use super::output::{colour, json, paint, word_diff, Paint};
 use super::{CmdResult, Ctx};
-
 /// Word-level differences between two versions of the charter.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -30,73 +27,38 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
-    let repo = group.repo();
-    let (from_name, from) = match &args.from {
-        Some(spec) => (spec.clone(), log::resolve(repo, spec)?),
-        None => match log::last_review(repo)? {
-            Some((year, commit)) => (charter::model::review::tag(year), commit),
-            None => ("genesis".to_string(), repo.root()?),
-        },
+    let query = DiffQuery {
+        from: args.from,
+        to: args.to,
+        principle: args.principle,
+        lang: args.lang,
+        all: args.all,
     };
-    let (to_name, to) = match &args.to {
-        Some(spec) => (spec.clone(), log::resolve(repo, spec)?),
-        None => ("now".to_string(), group.state()?.head),
-    };
-    let (gov_from, charter_from) = log::charter_at(repo, from)?;
-    let (gov_to, charter_to) = log::charter_at(repo, to)?;
-    let lang = match args.lang {
-        Some(l) => l,
-        None => gov_to
-            .reference_language()
-            .cloned()
-            .ok_or_else(|| Error::Invalid("no language".into()))?,
-    };
-    for gov in [&gov_from, &gov_to] {
-        if !gov.languages.contains(&lang) {
-            return Err(Error::Invalid(format!(
-                "'{lang}' is not a language of the charter in both versions"
-            ))
-            .into());
-        }
-    }
-    if let Some(p) = &args.principle {
-        if charter_from.get(p).is_none() && charter_to.get(p).is_none() {
-            return Err(Error::Invalid(format!("no principle '{p}' in either version")).into());
-        }
-    }
-    let diffs: Vec<_> = diff::charters(&charter_from, &charter_to, &lang)
-        .into_iter()
-        .filter(|d| args.principle.as_ref().is_none_or(|p| &d.id == p))
-        .filter(|d| {
-            args.all || args.principle.is_some() || d.fate != Fate::Unchanged || d.reordered
-        })
-        .collect();
+    let view = charter_diff(group.repo(), &group.state()?, query)?;
     if args.json {
-        json(&json!({
-            "from": {"name": from_name, "commit": from.to_string()},
-            "to": {"name": to_name, "commit": to.to_string()},
-            "lang": lang.as_str(),
-            "principles": diffs,
-        }))?;
-        return Ok(());
+        return json(&view);
     }
     let on = colour();
+    let short = |c: &str| c.get(..12).unwrap_or(c).to_string();
     outln!(
         "{}",
         paint(
             on,
             Paint::Bold,
             &format!(
-                "charter {from_name} ({}) → {to_name} ({}), {lang}",
-                &from.to_string()[..12],
-                &to.to_string()[..12]
+                "charter {} ({}) → {} ({}), {}",
+                view.from.name,
+                short(&view.from.commit),
+                view.to.name,
+                short(&view.to.commit),
+                view.lang
             )
         )
     )?;
-    if diffs.is_empty() {
+    if view.principles.is_empty() {
         outln!("\nno changes")?;
     }
-    for d in diffs {
+    for d in view.principles {
         let number = d.to_number.or(d.from_number).unwrap_or(0);
         let title = d
             .title_to

@@ -1,6 +1,6 @@
+use charter::history::views::members::MembersView;
 use charter::model::clock;
 use charter::Error;
-use serde_json::json;
 
 use super::output::{json, table};
 use super::{CmdResult, Ctx};
@@ -26,38 +26,20 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         })?,
         None => clock::now()?,
     };
-    let members = state.members.at(&when);
+    let view = MembersView::at(&state.members, &when);
     if args.json {
-        let list: Vec<_> = members
-            .iter()
-            .map(|(m, key)| {
-                json!({
-                    "id": m.id.as_str(),
-                    "name": m.name,
-                    "organisation": m.organisation,
-                    "joined": clock::format(&m.joined),
-                    "left": m.left.as_ref().map(clock::format),
-                    "key": key.to_openssh(),
-                    "fingerprint": key.fingerprint(),
-                })
-            })
-            .collect();
-        json(&json!({ "at": clock::format(&when), "members": list }))?;
-        return Ok(());
+        return json(&view);
     }
-    let mut rows = Vec::new();
-    for (m, key) in members {
-        let mut since = format!("since {}", clock::format(&m.joined));
-        if let Some(l) = &m.left {
-            since.push_str(&format!(", left {}", clock::format(l)));
-        }
-        rows.push(vec![
-            m.id.to_string(),
-            m.name.clone(),
-            since,
-            key.fingerprint(),
-        ]);
-    }
-    out!("{}", table(&rows))?;
-    Ok(())
+    let rows: Vec<Vec<String>> = view
+        .members
+        .into_iter()
+        .map(|m| {
+            let mut since = format!("since {}", m.joined);
+            if let Some(left) = &m.left {
+                since.push_str(&format!(", left {left}"));
+            }
+            vec![m.id.to_string(), m.name, since, m.fingerprint]
+        })
+        .collect();
+    out!("{}", table(&rows))
 }

@@ -72,23 +72,6 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     outln!("{text}")
 }
 
-/// A JSON field as text, and a JSON list of strings joined with ", ".
-pub fn field(v: &serde_json::Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_string()
-}
-
-pub fn joined(v: &serde_json::Value, key: &str) -> String {
-    v[key]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(serde_json::Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
-}
-
 /// Columns padded to their widest cell.
 pub fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -1,4 +1,4 @@
-use serde_json::json;
+use charter::history::views::charter as view;
 
 use super::output::{json, table};
 use super::{CmdResult, Ctx};
@@ -13,30 +13,24 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
     let state = group.state()?;
-    let charter = state.charter()?;
-    let langs = &state.governance.languages;
+    let list = view::principles(&state)?;
     if args.json {
-        let list: Vec<_> = charter
-            .principles
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let titles: serde_json::Map<_, _> = langs
+        return json(&list);
+    }
+    let rows: Vec<Vec<String>> = list
+        .into_iter()
+        .map(|p| {
+            let mut row = vec![format!("{}.", p.number), p.id.to_string()];
+            // In the order of governance.toml, the reference language first.
+            row.extend(
+                state
+                    .governance
+                    .languages
                     .iter()
-                    .map(|l| (l.to_string(), json!(p.title(l))))
-                    .collect();
-                json!({ "id": p.id.as_str(), "number": i + 1, "title": titles })
-            })
-            .collect();
-        json(&json!(list))?;
-        return Ok(());
-    }
-    let mut rows = vec![];
-    for (i, p) in charter.principles.iter().enumerate() {
-        let mut row = vec![format!("{}.", i + 1), p.id.to_string()];
-        row.extend(langs.iter().map(|l| p.title(l).to_string()));
-        rows.push(row);
-    }
-    out!("{}", table(&rows))?;
-    Ok(())
+                    .filter_map(|l| p.title.get(l).cloned()),
+            );
+            row
+        })
+        .collect();
+    out!("{}", table(&rows))
 }

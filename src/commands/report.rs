@@ -1,4 +1,5 @@
 use charter::history::diff::Piece;
+use charter::model::count::Count;
 
 use super::output::{json, word_diff};
 use super::{CmdResult, Ctx};
@@ -96,8 +97,12 @@ fn markdown(r: &charter::history::report::Report) -> String {
     s.push_str("\n## Verification\n\n");
     match (&r.verification.summary, &r.verification.violation) {
         (Some(v), _) => s.push_str(&format!(
-            "The history holds: {} commits from the trust root `{}` to `{}`, {} signatures, {} finalizations.\n",
-            v.commits, v.root, v.head, v.signatures, v.finalizations
+            "The history holds: {} from the trust root `{}` to `{}`, {}, {}.\n",
+            Count(v.commits, "commit"),
+            v.root,
+            v.head,
+            Count(v.signatures, "signature"),
+            Count(v.finalizations, "finalization")
         )),
         (_, Some(v)) => s.push_str(&format!("The history does NOT hold: {v}\n")),
         _ => {}

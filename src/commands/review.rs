@@ -1,13 +1,7 @@
-use std::collections::BTreeMap;
-
 use clap::Subcommand;
-use serde_json::json;
 
+use charter::history::views::review;
 use charter::model::clock;
-use charter::model::proposal::Kind;
-use charter::model::review;
-use charter::rules::{self, Status};
-use charter::Error;
 
 use super::act::print_id;
 use super::output::{json, table};
@@ -69,96 +63,35 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             year,
             json: as_json,
         } => {
-            let state = group.state()?;
-            let reviews = review::load_all(&state.snapshot)?;
-            let year = match year.or_else(|| reviews.keys().next_back().copied()) {
-                Some(y) => y,
-                None => {
-                    return Err(Error::Invalid(
-                        "no review has been opened (charter review open YEAR)".into(),
-                    )
-                    .into())
-                }
+            let r = review::status(group.repo(), &group.state()?, year, &now)?;
+            if as_json {
+                return json(&r);
+            }
+            let state_line = match (&r.closed, &r.closing) {
+                (Some(c), Some(by)) => format!("closed {c} by {by}"),
+                (Some(c), None) => format!("closed {c}"),
+                (None, _) => "open".to_string(),
             };
-            let r = reviews
-                .get(&year)
-                .ok_or_else(|| Error::Invalid(format!("no review of {year}")))?;
-            // A closed review is read against the charter it re-affirmed.
-            let charter = match r.closed {
-                Some(_) => match charter::history::log::resolve(group.repo(), &review::tag(year)) {
-                    Ok(commit) => charter::history::log::charter_at(group.repo(), commit)?.1,
-                    Err(_) => state.charter()?,
-                },
-                None => state.charter()?,
-            };
-            let mut fates: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
-            let mut order: Vec<String> = charter
+            outln!(
+                "Review of {}: opened {} by {}, {state_line}\n",
+                r.year,
+                r.opened,
+                r.opened_by
+            )?;
+            let rows: Vec<Vec<String>> = r
                 .principles
                 .iter()
-                .map(|p| p.id.to_string())
-                .collect();
-            for id in state.proposal_ids()? {
-                let p = state.proposal(&id)?;
-                if p.file.review != Some(year) || !p.file.kind.is_amendment() {
-                    continue;
-                }
-                let Some(principle) = p.file.principle.as_ref().map(ToString::to_string) else {
-                    continue;
-                };
-                let status = rules::status(&p, &now);
-                let entry = fates
-                    .entry(principle.clone())
-                    .or_insert(("retained".into(), Vec::new()));
-                entry.1.push(format!("{} ({status})", p.id));
-                if status == Status::Adopted {
-                    entry.0 = match p.file.kind {
-                        Kind::Add => "added",
-                        Kind::Retire => "retired",
-                        _ => "amended",
-                    }
-                    .into();
-                }
-                if !order.contains(&principle) {
-                    order.push(principle);
-                }
-            }
-            let rows: Vec<_> = order
-                .iter()
-                .map(|id| {
-                    let (fate, proposals) = fates
-                        .get(id)
-                        .cloned()
-                        .unwrap_or(("retained".into(), Vec::new()));
-                    (id.clone(), fate, proposals)
+                .map(|p| {
+                    let proposals = p
+                        .proposals
+                        .iter()
+                        .map(|q| format!("{} ({})", q.id, q.status))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    vec![p.id.to_string(), p.fate.in_review().to_string(), proposals]
                 })
                 .collect();
-            if as_json {
-                json(&json!({
-                    "year": year,
-                    "opened": r.opened,
-                    "closed": r.closed,
-                    "closing": r.closing.as_ref().map(|c| c.as_str()),
-                    "principles": rows.iter().map(|(id, fate, props)| json!({"id": id, "fate": fate, "proposals": props})).collect::<Vec<_>>(),
-                }))?;
-            } else {
-                let state_line = match &r.closed {
-                    Some(c) => format!(
-                        "closed {c} by {}",
-                        r.closing.as_ref().map(|c| c.as_str()).unwrap_or_default()
-                    ),
-                    None => "open".to_string(),
-                };
-                outln!(
-                    "Review of {year}: opened {} by {}, {state_line}\n",
-                    r.opened,
-                    r.opened_by
-                )?;
-                let table_rows: Vec<Vec<String>> = rows
-                    .into_iter()
-                    .map(|(id, fate, props)| vec![id, fate, props.join(", ")])
-                    .collect();
-                out!("{}", table(&table_rows))?;
-            }
+            out!("{}", table(&rows))?;
         }
     }
     Ok(())

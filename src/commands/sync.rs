@@ -1,6 +1,5 @@
 use charter::process::sync::SyncError;
 use charter::Error;
-use serde_json::json;
 
 use super::output::json;
 use super::{CmdResult, Ctx, Failure};
@@ -40,16 +39,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             other => Failure::Input(other.to_string()),
         })?;
     if args.json {
-        json(&json!({
-            "remote": args.remote,
-            "fetched": outcome.fetched.map(|o| o.to_string()),
-            "replayed": outcome.replayed,
-            "dropped": outcome.dropped,
-            "finalized": outcome.finalized.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
-            "pushed": outcome.pushed,
-            "head": outcome.head.map(|o| o.to_string()),
-            "attempts": outcome.attempts,
-        }))?;
+        json(&outcome)?;
         return Ok(());
     }
     let mut parts = vec![match outcome.fetched {

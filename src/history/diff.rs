@@ -110,6 +110,36 @@ pub enum Fate {
     Retired,
 }
 
+impl Fate {
+    /// What an adopted amendment of this kind does to its principle.
+    pub fn of_adopted(kind: crate::model::proposal::Kind) -> Self {
+        use crate::model::proposal::Kind;
+        match kind {
+            Kind::Add => Fate::Added,
+            Kind::Retire => Fate::Retired,
+            _ => Fate::Amended,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fate::Unchanged => "unchanged",
+            Fate::Amended => "amended",
+            Fate::Added => "added",
+            Fate::Retired => "retired",
+        }
+    }
+
+    /// The word of an annual review, where a principle no amendment
+    /// changed is retained.
+    pub fn in_review(self) -> &'static str {
+        match self {
+            Fate::Unchanged => "retained",
+            other => other.as_str(),
+        }
+    }
+}
+
 /// One principle compared between two versions, in one language.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrincipleDiff {

@@ -4,3 +4,5 @@
 pub mod diff;
 pub mod log;
 pub mod report;
+pub mod translations;
+pub mod views;

@@ -20,6 +20,12 @@ pub enum Act {
     Withdraw,
 }
 
+impl serde::Serialize for Act {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Act {
     pub const ALL: [Act; 8] = [
         Act::Propose,

@@ -6,6 +6,7 @@
 pub mod act;
 pub mod charter;
 pub mod clock;
+pub mod count;
 pub mod error;
 pub mod governance;
 pub mod id;

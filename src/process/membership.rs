@@ -9,7 +9,6 @@ use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::proposal::{Kind, Proposal, ProposalFile};
-use crate::model::statement;
 use crate::process::group::{ActOutcome, Group, NewProposal, State};
 use crate::rules::{self, Status};
 
@@ -53,17 +52,6 @@ impl State<'_> {
             }
         }
         Ok(None)
-    }
-
-    /// Sections of an application's statement the charter in force now
-    /// asks for and it lacks.
-    pub fn statement_gaps(&self, statement: &str) -> Result<Vec<String>> {
-        let charter = self.charter()?;
-        let lang = self
-            .governance
-            .reference_language()
-            .ok_or_else(|| Error::Invalid("the charter has no language".into()))?;
-        Ok(statement::missing_sections(statement, &charter, lang))
     }
 
     fn in_force(&self, member: &MemberId) -> Result<&crate::model::member::Member> {

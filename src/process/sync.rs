@@ -20,9 +20,11 @@ use crate::verify::{self, Violation};
 /// How many times a lost push race is retried.
 const ATTEMPTS: usize = 6;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct SyncOutcome {
+    pub remote: String,
     /// The remote's tip as fetched and verified (none for an empty remote).
+    #[serde(serialize_with = "crate::store::serialize_oid")]
     pub fetched: Option<Oid>,
     /// Local commits replayed on top of it.
     pub replayed: usize,
@@ -31,6 +33,7 @@ pub struct SyncOutcome {
     pub dropped: Vec<String>,
     pub finalized: Vec<ProposalId>,
     pub pushed: bool,
+    #[serde(serialize_with = "crate::store::serialize_oid")]
     pub head: Option<Oid>,
     pub attempts: usize,
 }
@@ -72,6 +75,7 @@ impl Group {
         let _lock = self.repo().lock()?;
         for attempt in 1..=ATTEMPTS {
             let mut outcome = SyncOutcome {
+                remote: remote.to_string(),
                 attempts: attempt,
                 ..SyncOutcome::default()
             };

@@ -297,6 +297,35 @@ pub fn signing_key<'a>(
     }
 }
 
+/// The keys `message`'s signer held on the act's own date, for reading a
+/// past record (`show`): the new key for an application or confirmation,
+/// else every key whose time in force includes that date, ends included (a
+/// departure or rotation is signed by the key it ends). `verify` remains
+/// the authority: it judges each record against the tree it was added to.
+pub fn keys_on_date<'a>(
+    p: &'a Proposal,
+    members: &'a Members,
+    message: &Message,
+) -> Vec<&'a PublicKey> {
+    if matches!(message.act, Act::Apply | Act::ConfirmKey) {
+        return p.new_key.iter().collect();
+    }
+    let when = &message.date;
+    let Some(m) = members.everyone().find(|m| m.id == message.signer) else {
+        return Vec::new();
+    };
+    if *when < m.joined || m.left.is_some_and(|l| *when > l) {
+        return Vec::new();
+    }
+    let current = (*when >= m.key_since).then_some(&m.key);
+    let past = m
+        .previous_keys
+        .iter()
+        .filter(|k| k.from <= *when && *when <= k.until)
+        .map(|k| &k.key);
+    current.into_iter().chain(past).collect()
+}
+
 /// Who must accept `p` for it to be adopted: every member in force, but the
 /// member a removal or key replacement concerns; nobody for a member's own
 /// departure or key rotation.

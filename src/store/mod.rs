@@ -18,3 +18,14 @@ impl From<git2::Error> for Error {
         Error::Git(Box::new(e))
     }
 }
+
+/// An optional commit id as its hex text, for `Serialize` views.
+pub fn serialize_oid<S: serde::Serializer>(
+    oid: &Option<Oid>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match oid {
+        Some(oid) => s.collect_str(oid),
+        None => s.serialize_none(),
+    }
+}

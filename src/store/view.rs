@@ -75,6 +75,19 @@ impl<'r> State<'r> {
         }
     }
 
+    /// Sections of an application's statement the charter in force now
+    /// asks for and it lacks.
+    pub fn statement_gaps(&self, statement: &str) -> Result<Vec<String>> {
+        let charter = self.charter()?;
+        let lang = self
+            .governance
+            .reference_language()
+            .ok_or_else(|| Error::Invalid("the charter has no language".into()))?;
+        Ok(crate::model::statement::missing_sections(
+            statement, &charter, lang,
+        ))
+    }
+
     /// The deadline of a new proposal: the one given, else the group's
     /// default lifetime.
     pub fn deadline(&self, given: Option<Timestamp>, now: Timestamp) -> Result<Option<String>> {

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::model::count::Count;
 use crate::model::error::{Error, Result};
 use crate::store::repo::Repo;
 use crate::verify::{verify_from, Summary, Violation};
@@ -97,15 +98,15 @@ impl std::fmt::Display for Verified {
         };
         write!(
             f,
-            "verified: {} commits from trust root {} to {}{checked}: {} signatures, {} proposals, {} finalizations; {} members, {} principles",
-            s.commits,
+            "verified: {} from trust root {} to {}{checked}: {}, {}, {}; {}, {}",
+            Count(s.commits, "commit"),
             s.root.get(..12).unwrap_or(&s.root),
             s.head.get(..12).unwrap_or(&s.head),
-            s.signatures,
-            s.proposals,
-            s.finalizations,
-            s.members,
-            s.principles
+            Count(s.signatures, "signature"),
+            Count(s.proposals, "proposal"),
+            Count(s.finalizations, "finalization"),
+            Count(s.members, "member"),
+            Count(s.principles, "principle")
         )
     }
 }

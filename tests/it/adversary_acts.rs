@@ -615,6 +615,42 @@ fn act_by_a_new_key_dated_before_its_rotation() {
     assert_fails_at(&g, "date", &msg.replace(".msg", ""), Some(&head));
 }
 
+/// What `show --json` says of il's acceptance: good (`true`), bad
+/// (`false`), or no key in force (`null`).
+fn shown_validity_of_il_acceptance(g: &Group) -> serde_json::Value {
+    let id = g.read_json(&["status", "--all", "--json"])["proposals"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = g.read_json(&["show", &id, "--json"]);
+    let sigs = shown["signatures"].as_array().unwrap();
+    sigs.iter()
+        .find(|s| s["signer"] == "il" && s["act"] == "accept")
+        .unwrap_or_else(|| panic!("no acceptance by il in {sigs:?}"))["valid"]
+        .clone()
+}
+
+/// Control for the next: `show` judges a past signature with the key its
+/// signer held on the act's date; after the rotation, that is the new key.
+/// (The walkthrough transcript shows the other side: a record signed with
+/// the old key before a rotation stays good.)
+#[test]
+fn control_show_calls_an_act_by_the_new_key_after_its_rotation_good() {
+    let (g, _) = acceptance_by_the_new_key_dated(AFTER_JOINING);
+    assert_eq!(shown_validity_of_il_acceptance(&g), serde_json::json!(true));
+}
+
+/// `show` is not fooled by a record signed with il's new key but dated
+/// before il held it: BAD, as `verify` and OpenSSH say.
+#[test]
+fn show_calls_an_act_by_the_new_key_dated_before_its_rotation_bad() {
+    let (g, _) = acceptance_by_the_new_key_dated(BEFORE_JOINING);
+    assert_eq!(
+        shown_validity_of_il_acceptance(&g),
+        serde_json::json!(false)
+    );
+}
+
 /// The open-source amendment adopted: proposed, seconded, accepted by il
 /// and nz at NOW, by kr at [`LATER`] (which finalizes it). Returns the id,
 /// what the finalization wrote and the tree it left, after undoing it.

@@ -325,7 +325,7 @@ fn status_says_what_holds_a_proposal_everyone_accepted() {
         g.act(who, "accept", &id);
     }
     insta::assert_snapshot!(g.shown(&["status"]), @r#"
-    Digital 5: 5 members, 1 proposal(s)
+    Digital 5: 5 members, 1 proposal
 
     2026-001-open-source  Amend "Open source"  [open]
       proposed by  uk on 2026-11-23T10:00:00Z

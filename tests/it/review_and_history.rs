@@ -231,13 +231,14 @@ fn four_years_of_reviews_are_tagged_diffed_logged_and_reported() {
     let retained = |id: &str| json!({"id": id, "fate": "retained", "proposals": []});
     let status_2021 = g.read_json(&["review", "status", "2021", "--json"]);
     let mut expected: Vec<Value> = IDS_2021[..8].iter().map(|id| retained(id)).collect();
-    expected.push(json!({"id": "digital-inclusion", "fate": "added", "proposals": [format!("{ADD_2021} (adopted)")]}));
-    expected.push(json!({"id": "open-markets", "fate": "retired", "proposals": [format!("{RETIRE_2021} (adopted)")]}));
+    expected.push(json!({"id": "digital-inclusion", "fate": "added", "proposals": [{"id": ADD_2021, "status": "adopted"}]}));
+    expected.push(json!({"id": "open-markets", "fate": "retired", "proposals": [{"id": RETIRE_2021, "status": "adopted"}]}));
     assert_eq!(
         status_2021,
         json!({
             "year": 2021,
             "opened": "2021-02-01T10:00:00Z",
+            "opened_by": "kr",
             "closed": "2021-11-15T10:00:00Z",
             "closing": CLOSE_2021,
             "principles": expected,
@@ -620,7 +621,7 @@ fn the_status_of_a_past_review_lists_the_principles_it_reviewed() {
     let expected: Vec<Value> = D5_PRINCIPLES
         .iter()
         .map(|id| match *id {
-            "open-source" => json!({"id": id, "fate": "amended", "proposals": [format!("{AMEND_2019} (adopted)")]}),
+            "open-source" => json!({"id": id, "fate": "amended", "proposals": [{"id": AMEND_2019, "status": "adopted"}]}),
             _ => retained(id),
         })
         .collect();
@@ -732,7 +733,7 @@ fn a_review_does_not_close_while_its_amendment_is_open_until_it_is_withdrawn() {
         .clone();
     assert_eq!(
         os,
-        json!({"id": "open-source", "fate": "retained", "proposals": [format!("{amendment} (withdrawn)")]})
+        json!({"id": "open-source", "fate": "retained", "proposals": [{"id": amendment, "status": "withdrawn"}]})
     );
     // The charter re-affirmed is the template's.
     assert_eq!(g.read_file("charter/open-source.en.md"), OS_D5_EN);
@@ -773,7 +774,7 @@ fn a_review_whose_amendment_is_adopted_after_the_close_was_proposed_closes_on_a_
         .clone();
     assert_eq!(
         os,
-        json!({"id": "open-source", "fate": "amended", "proposals": [format!("{amendment} (adopted)")]})
+        json!({"id": "open-source", "fate": "amended", "proposals": [{"id": amendment, "status": "adopted"}]})
     );
     // The tagged charter is the amended one.
     assert_eq!(
@@ -1626,5 +1627,5 @@ fn init_with_the_dn2021_template_gives_its_ten_principles_and_verifies() {
         "languages = [\"en\", \"fr\"]"
     );
     g.assert_verify_passes();
-    insta::assert_snapshot!(g.shown(&["verify"]), @"verified: 1 commits from trust root 74b9fcee90cc to 74b9fcee90cc (0 new): 0 signatures, 0 proposals, 0 finalizations; 2 members, 10 principles");
+    insta::assert_snapshot!(g.shown(&["verify"]), @"verified: 1 commit from trust root 74b9fcee90cc to 74b9fcee90cc (0 new): 0 signatures, 0 proposals, 0 finalizations; 2 members, 10 principles");
 }
