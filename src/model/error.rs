@@ -52,12 +52,9 @@ pub enum Error {
     /// A value given on the command line or in a file is not acceptable.
     #[error("{0}")]
     Invalid(String),
-    /// The rules refuse the act.
+    /// The rules refuse the act in the state the record is in.
     #[error(transparent)]
     Rule(#[from] RuleError),
-    /// The process refuses the act in the state the record is in.
-    #[error("{0}")]
-    Refused(String),
     /// The repository or the machine failed: not the user's doing.
     #[error("git: {0}")]
     Git(Box<dyn std::error::Error + Send + Sync>),
@@ -122,7 +119,7 @@ impl Error {
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Rule(_) | Error::Refused(_) | Error::NotAMember { .. } => ErrorKind::Refused,
+            Error::Rule(_) | Error::NotAMember { .. } => ErrorKind::Refused,
             Error::Git(_) | Error::Internal(_) => ErrorKind::Internal,
             _ => ErrorKind::Input,
         }

@@ -11,6 +11,7 @@ use crate::crypto::key::PublicKey;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::{from_toml, Error, Result};
 use crate::model::id::MemberId;
+use crate::model::refusal::Registration;
 use crate::model::tree::Tree;
 
 pub const DIR: &str = "keys";
@@ -275,13 +276,13 @@ impl Members {
     }
 
     /// Has this id or this key ever been registered?
-    pub fn ever_registered(&self, id: &MemberId, key: &PublicKey) -> Option<String> {
+    pub fn ever_registered(&self, id: &MemberId, key: &PublicKey) -> Option<Registration> {
         if self.by_id.contains_key(id) || self.former.contains_key(id) {
-            return Some(format!("the id '{id}' is already registered"));
+            return Some(Registration::Id(id.clone()));
         }
         self.everyone()
             .find(|m| m.all_keys().any(|k| k == key))
-            .map(|m| format!("this key is already registered for '{}'", m.id))
+            .map(|m| Registration::Key(m.id.clone()))
     }
 
     pub fn get(&self, id: &MemberId) -> Option<&Member> {

@@ -4,7 +4,7 @@
 
 use crate::model::act::Act;
 use crate::model::clock::Timestamp;
-use crate::model::id::{MemberId, ProposalId};
+use crate::model::id::{Lang, MemberId, PrincipleId, ProposalId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
@@ -51,7 +51,27 @@ pub enum RuleError {
     #[error("{proposal} needs the new key's confirm-key signature")]
     NotConfirmed { proposal: ProposalId },
     #[error("{why}; an id or a key is registered only once")]
-    AlreadyRegistered { why: String },
+    AlreadyRegistered { why: Registration },
+    /// An application or a new key that would register again an id or a
+    /// key already registered.
+    #[error("{0}")]
+    Registered(Registration),
+    #[error("{member} has already applied: {proposal}")]
+    AlreadyApplied {
+        member: MemberId,
+        proposal: ProposalId,
+    },
+    #[error("this key is already used by the open application {proposal}")]
+    KeyInUse { proposal: ProposalId },
+    /// The sections the charter in force asks a statement of interest for
+    /// and the statement lacks.
+    #[error("the statement of interest lacks a filled section for: {}", .missing.join("; "))]
+    StatementGaps { missing: Vec<String> },
+    #[error("{candidate} has no open application (charter apply)")]
+    NoApplication { candidate: MemberId },
+    /// A proposal about a member (removal, new key) names one not in force.
+    #[error("{member} is not a member (see charter members)")]
+    SubjectNotMember { member: MemberId },
     #[error("{member} is not a member in force")]
     NotInForce { member: MemberId },
     #[error("the last member cannot leave or be removed")]
@@ -62,6 +82,26 @@ pub enum RuleError {
     ReviewNotOpen { year: i32 },
     #[error("the review of {year} cannot close while {} is open", .open.join(", "))]
     ReviewBusy { year: i32, open: Vec<String> },
+    /// An amendment filed for a review that is not open.
+    #[error("the review of {year} is not open (charter review open {year})")]
+    ReviewNotOpenForAmendment { year: i32 },
+    #[error("{proposal} already proposes to close the review of {year}")]
+    ReviewCloseProposed { proposal: ProposalId, year: i32 },
+    /// The tag a closing review would make exists already.
+    #[error("tag {tag} already exists; remove it first")]
+    TagExists { tag: String },
+    #[error("the texts given for '{principle}' are the texts in force: nothing to amend")]
+    NothingToAmend { principle: PrincipleId },
+    #[error("principle '{principle}' already exists; use propose amend")]
+    PrincipleExists { principle: PrincipleId },
+    #[error("the last principle of a charter cannot be retired")]
+    LastPrinciple,
+    #[error("'{lang}' is already a language of the charter")]
+    LanguageExists { lang: Lang },
+    /// Replaying a local proposal on the remote's history meets a different
+    /// file at the same path.
+    #[error("{path}: the remote has a different file there (proposal {proposal} was filed twice?); withdraw yours and propose again")]
+    FiledTwice { path: String, proposal: ProposalId },
     #[error("{proposal} is {status} and can no longer be signed")]
     Closed {
         proposal: ProposalId,
@@ -124,6 +164,17 @@ impl RuleError {
     }
 }
 
+/// Why an id or a key cannot be registered: ids and keys are registered
+/// only once, even after their member has gone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Registration {
+    #[error("the id '{0}' is already registered")]
+    Id(MemberId),
+    /// The key is (or was) the key of this member.
+    #[error("this key is already registered for '{0}'")]
+    Key(MemberId),
+}
+
 fn join(ids: &[MemberId]) -> String {
     ids.iter()
         .map(MemberId::as_str)
@@ -156,5 +207,120 @@ impl std::fmt::Display for Status {
             Status::Expired => "expired",
             Status::Rejected => "rejected",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::error::{Error, ErrorKind};
+
+    /// A refusal is the rules' doing, and reads as it always did.
+    fn refused(variant: RuleError, message: &str) {
+        let e = Error::from(variant);
+        assert_eq!(e.kind(), ErrorKind::Refused);
+        assert_eq!(e.to_string(), message);
+    }
+
+    #[test]
+    fn refusals_of_an_application() {
+        let jp: MemberId = "jp".parse().unwrap();
+        let proposal: ProposalId = "2026-001-member-jp".parse().unwrap();
+        refused(
+            RuleError::AlreadyApplied {
+                member: jp.clone(),
+                proposal: proposal.clone(),
+            },
+            "jp has already applied: 2026-001-member-jp",
+        );
+        refused(
+            RuleError::KeyInUse { proposal },
+            "this key is already used by the open application 2026-001-member-jp",
+        );
+        refused(
+            RuleError::StatementGaps {
+                missing: vec![
+                    "Open source (open-source)".into(),
+                    "Record of excellence".into(),
+                ],
+            },
+            "the statement of interest lacks a filled section for: Open source (open-source); Record of excellence",
+        );
+        refused(
+            RuleError::Registered(Registration::Id(jp.clone())),
+            "the id 'jp' is already registered",
+        );
+        refused(
+            RuleError::Registered(Registration::Key(jp.clone())),
+            "this key is already registered for 'jp'",
+        );
+        refused(
+            RuleError::AlreadyRegistered {
+                why: Registration::Key(jp),
+            },
+            "this key is already registered for 'jp'; an id or a key is registered only once",
+        );
+    }
+
+    #[test]
+    fn refusals_of_a_review_and_a_language() {
+        refused(
+            RuleError::ReviewCloseProposed {
+                proposal: "2026-004-close-review-2026".parse().unwrap(),
+                year: 2026,
+            },
+            "2026-004-close-review-2026 already proposes to close the review of 2026",
+        );
+        refused(
+            RuleError::ReviewNotOpenForAmendment { year: 2020 },
+            "the review of 2020 is not open (charter review open 2020)",
+        );
+        refused(
+            RuleError::LanguageExists {
+                lang: "fr".parse().unwrap(),
+            },
+            "'fr' is already a language of the charter",
+        );
+        refused(
+            RuleError::TagExists {
+                tag: "charter-2026".into(),
+            },
+            "tag charter-2026 already exists; remove it first",
+        );
+    }
+
+    #[test]
+    fn refusals_of_an_amendment_a_member_and_a_sync() {
+        let principle: PrincipleId = "open-source".parse().unwrap();
+        refused(
+            RuleError::NothingToAmend {
+                principle: principle.clone(),
+            },
+            "the texts given for 'open-source' are the texts in force: nothing to amend",
+        );
+        refused(
+            RuleError::PrincipleExists { principle },
+            "principle 'open-source' already exists; use propose amend",
+        );
+        refused(
+            RuleError::LastPrinciple,
+            "the last principle of a charter cannot be retired",
+        );
+        let ee: MemberId = "ee".parse().unwrap();
+        refused(
+            RuleError::SubjectNotMember { member: ee.clone() },
+            "ee is not a member (see charter members)",
+        );
+        refused(
+            RuleError::NoApplication { candidate: ee },
+            "ee has no open application (charter apply)",
+        );
+        refused(
+            RuleError::FiledTwice {
+                path: "proposals/2026/2026-002-x/proposal.toml".into(),
+                proposal: "2026-002-x".parse().unwrap(),
+            },
+            "proposals/2026/2026-002-x/proposal.toml: the remote has a different file there (proposal 2026-002-x was filed twice?); withdraw yours and propose again",
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::model::error::{Error, Result};
 use crate::model::id::{Lang, PrincipleId};
 use crate::model::proposal::{Kind, ProposalFile, ABSENT};
 use crate::process::group::{NewProposal, State};
+use crate::rules::RuleError;
 
 /// What a proposal changes in the charter.
 pub enum Change {
@@ -67,9 +68,10 @@ pub fn build(
                     None => true,
                 });
             if same {
-                return Err(Error::Invalid(format!(
-                    "the texts given for '{principle}' are the texts in force: nothing to amend"
-                )));
+                return Err(RuleError::NothingToAmend {
+                    principle: principle.clone(),
+                }
+                .into());
             }
             let title = format!("Amend \"{}\"", title_in(current, langs));
             (Kind::Amend, principle, changes, Vec::new(), title)
@@ -80,9 +82,10 @@ pub fn build(
             after,
         } => {
             if charter.get(principle).is_some() {
-                return Err(Error::Invalid(format!(
-                    "principle '{principle}' already exists; use propose amend"
-                )));
+                return Err(RuleError::PrincipleExists {
+                    principle: principle.clone(),
+                }
+                .into());
             }
             if !draft.unchanged.is_empty() {
                 return Err(Error::Invalid(
@@ -118,9 +121,7 @@ pub fn build(
                 .get(principle)
                 .ok_or_else(|| unknown_principle(principle))?;
             if charter.principles.len() == 1 {
-                return Err(Error::Invalid(
-                    "the last principle of a charter cannot be retired".into(),
-                ));
+                return Err(RuleError::LastPrinciple.into());
             }
             let mut index = charter.index();
             index.principles.retain(|p| p != principle);
@@ -145,11 +146,7 @@ pub fn build(
     if let Some(year) = draft.review {
         match crate::model::review::load(&state.snapshot, year)? {
             Some(r) if r.is_open() => {}
-            _ => {
-                return Err(Error::Invalid(format!(
-                    "the review of {year} is not open (charter review open {year})"
-                )))
-            }
+            _ => return Err(RuleError::ReviewNotOpenForAmendment { year }.into()),
         }
     }
     file.review = draft.review;
@@ -250,9 +247,7 @@ pub fn build_language(
     } = language;
     let charter = state.charter()?;
     if state.governance.languages.contains(&lang) {
-        return Err(Error::Invalid(format!(
-            "'{lang}' is already a language of the charter"
-        )));
+        return Err(RuleError::LanguageExists { lang }.into());
     }
     if let Some(extra) = texts.keys().find(|p| charter.get(p).is_none()) {
         return Err(unknown_principle(extra));

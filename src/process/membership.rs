@@ -9,8 +9,9 @@ use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::proposal::{Kind, Proposal, ProposalFile};
+use crate::model::refusal::Registration;
 use crate::process::group::{ActOutcome, Group, NewProposal, State};
-use crate::rules::{self, Status};
+use crate::rules::{self, RuleError, Status};
 
 /// A candidate's application.
 pub struct Application {
@@ -56,7 +57,10 @@ impl State<'_> {
 
     fn in_force(&self, member: &MemberId) -> Result<&crate::model::member::Member> {
         self.members.get(member).ok_or_else(|| {
-            Error::Invalid(format!("{member} is not a member (see charter members)"))
+            RuleError::SubjectNotMember {
+                member: member.clone(),
+            }
+            .into()
         })
     }
 }
@@ -78,25 +82,21 @@ impl Group {
         let tx = self.begin_as_candidate(key, app.id.clone(), app.name.clone(), now)?;
         let state = tx.state();
         if let Some(why) = state.members.ever_registered(&app.id, key.public()) {
-            return Err(Error::Invalid(why));
+            return Err(RuleError::Registered(why).into());
         }
         if let Some(open) = state.application(&app.id, &now)? {
-            return Err(Error::Invalid(format!(
-                "{} has already applied: {}",
-                app.id, open.id
-            )));
+            return Err(RuleError::AlreadyApplied {
+                member: app.id,
+                proposal: open.id,
+            }
+            .into());
         }
         if let Some(other) = state.open_application_with_key(key.public(), &now)? {
-            return Err(Error::Invalid(format!(
-                "this key is already used by the open application {other}"
-            )));
+            return Err(RuleError::KeyInUse { proposal: other }.into());
         }
         let gaps = state.statement_gaps(&app.statement)?;
         if !gaps.is_empty() {
-            return Err(Error::Invalid(format!(
-                "the statement of interest lacks a filled section for: {}",
-                gaps.join("; ")
-            )));
+            return Err(RuleError::StatementGaps { missing: gaps }.into());
         }
         let mut file = ProposalFile::new(
             Kind::Member,
@@ -126,11 +126,10 @@ impl Group {
         now: Timestamp,
     ) -> Result<ActOutcome> {
         let tx = self.begin(key, now)?;
-        let application = tx.state().application(candidate, &now)?.ok_or_else(|| {
-            Error::Invalid(format!(
-                "{candidate} has no open application (charter apply)"
-            ))
-        })?;
+        let Some(application) = tx.state().application(candidate, &now)? else {
+            let candidate = candidate.clone();
+            return Err(RuleError::NoApplication { candidate }.into());
+        };
         tx.act(application, Act::Propose, None)
     }
 
@@ -180,10 +179,7 @@ impl Group {
                     .everyone()
                     .find(|m| m.all_keys().any(|k| k == new_key))
                 {
-                    return Err(Error::Invalid(format!(
-                        "this key is already registered for '{}'",
-                        owner.id
-                    )));
+                    return Err(RuleError::Registered(Registration::Key(owner.id.clone())).into());
                 }
                 file.title = format!("Replace the key of {} ({})", m.name, m.id);
                 file.key = Some(new_key.to_openssh());

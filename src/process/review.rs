@@ -63,9 +63,9 @@ impl crate::process::group::Group {
                 && p.file.review == Some(year)
                 && crate::rules::status(&p, &now) == crate::rules::Status::Open
             {
-                return Err(crate::model::error::Error::Invalid(format!(
-                    "{id} already proposes to close the review of {year}"
-                )));
+                return Err(
+                    crate::rules::RuleError::ReviewCloseProposed { proposal: id, year }.into(),
+                );
             }
         }
         let files = state.snapshot.files_under(crate::model::charter::DIR)?;

@@ -403,9 +403,11 @@ impl Group {
             match base_snap.read(path)? {
                 Some(existing) if existing == text => continue,
                 Some(_) => {
-                    return Err(Error::Invalid(format!(
-                        "{path}: the remote has a different file there (proposal {id} was filed twice?); withdraw yours and propose again"
-                    )))
+                    return Err(rules::RuleError::FiledTwice {
+                        path: path.to_string(),
+                        proposal: id,
+                    }
+                    .into())
                 }
                 None => {}
             }

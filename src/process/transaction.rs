@@ -303,9 +303,7 @@ pub(crate) fn write_finalization(
     };
     if let Some(tag) = &tag {
         if repo.has_tag(tag) {
-            return Err(Error::Invalid(format!(
-                "tag {tag} already exists; remove it first"
-            )));
+            return Err(rules::RuleError::TagExists { tag: tag.clone() }.into());
         }
     }
     let who = committer(repo, signer, now);

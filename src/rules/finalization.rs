@@ -10,6 +10,7 @@ use crate::model::error::{to_toml, Result};
 use crate::model::id::MemberId;
 use crate::model::member::{Member, Members};
 use crate::model::proposal::{Kind, Proposal};
+use crate::model::refusal::Registration;
 use crate::model::review::{self, Review};
 use crate::model::tree::Tree;
 use crate::rules::RuleError;
@@ -145,7 +146,7 @@ pub fn members_after(
             })?;
             if let Some(owner) = before.everyone().find(|m| m.all_keys().any(|k| k == &key)) {
                 return Err(RuleError::AlreadyRegistered {
-                    why: format!("this key is already registered for '{}'", owner.id),
+                    why: Registration::Key(owner.id.clone()),
                 }
                 .into());
             }
