@@ -6,7 +6,7 @@ use chrono::DateTime;
 use crate::model::charter::Charter;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::{Error, Result};
-use crate::model::governance::{self, Governance};
+use crate::model::governance::Governance;
 use crate::model::id::ProposalId;
 use crate::model::proposal::{self, ROOT};
 use crate::model::review;
@@ -123,8 +123,5 @@ pub fn last_review(repo: &Repo) -> Result<Option<(i32, Oid)>> {
 
 /// The charter, and its languages, as they stood in `commit`.
 pub fn charter_at(repo: &Repo, commit: Oid) -> Result<(Governance, Charter)> {
-    let snap = repo.snapshot(commit)?;
-    let gov = Governance::parse(&snap.require(governance::PATH)?)?;
-    let charter = Charter::load(&snap, &gov.languages)?;
-    Ok((gov, charter))
+    Charter::load_governed(&repo.snapshot(commit)?)
 }

@@ -94,6 +94,15 @@ pub struct Charter {
 }
 
 impl Charter {
+    /// A tree's governance file and the charter in its languages: the pair
+    /// every reader of a version needs.
+    pub fn load_governed(snap: &dyn Tree) -> Result<(crate::model::governance::Governance, Self)> {
+        use crate::model::governance::{Governance, PATH};
+        let gov = Governance::parse(&snap.require(PATH)?)?;
+        let charter = Charter::load(snap, &gov.languages)?;
+        Ok((gov, charter))
+    }
+
     /// Loads and checks the charter: every principle has a text in every
     /// language, and nothing else lives in `charter/`.
     pub fn load(snap: &dyn Tree, languages: &[Lang]) -> Result<Self> {

@@ -20,7 +20,7 @@ use crate::model::charter::Charter;
 use crate::model::clock;
 use crate::model::error::Problem;
 use crate::model::error::{Error, Result};
-use crate::model::governance::{self, Governance};
+use crate::model::governance;
 use crate::model::id::ProposalId;
 use crate::model::member::Members;
 use crate::model::proposal::{self, Proposal, Record};
@@ -216,9 +216,8 @@ pub fn verify_history(
         progress(i + 1, commits.len());
     }
     let snap = repo.snapshot(tip)?;
-    let gov = Governance::parse(&snap.require(governance::PATH)?)?;
     w.summary.members = Members::load(&snap)?.len();
-    w.summary.principles = Charter::load(&snap, &gov.languages)?.principles.len();
+    w.summary.principles = Charter::load_governed(&snap)?.1.principles.len();
     w.summary.proposals = proposal::list(&snap)?.len();
     Ok(Ok(w.summary))
 }
@@ -700,11 +699,7 @@ impl Walker<'_> {
     /// nothing else.
     fn genesis(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
         let snap = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
-        let gov_text = snap
-            .require(governance::PATH)
-            .map_err(|e| malformed(oid, e))?;
-        let gov = Governance::parse(&gov_text).map_err(|e| malformed(oid, e))?;
-        Charter::load(&snap, &gov.languages).map_err(|e| malformed(oid, e))?;
+        Charter::load_governed(&snap).map_err(|e| malformed(oid, e))?;
         let members = Members::load(&snap).map_err(|e| malformed(oid, e))?;
         if members.is_empty() {
             return Err(violation(
@@ -864,13 +859,7 @@ impl Walker<'_> {
         p: &Proposal,
     ) -> std::result::Result<(), Violation> {
         let path = format!("{}/{}", p.id.dir(), proposal::STATEMENT);
-        let gov = Governance::parse(
-            &before
-                .require(governance::PATH)
-                .map_err(|e| malformed(oid, e))?,
-        )
-        .map_err(|e| malformed(oid, e))?;
-        let charter = Charter::load(before, &gov.languages).map_err(|e| malformed(oid, e))?;
+        let (gov, charter) = Charter::load_governed(before).map_err(|e| malformed(oid, e))?;
         let Some(lang) = gov.reference_language() else {
             return Ok(());
         };
@@ -1009,13 +998,7 @@ impl Walker<'_> {
                 ));
             }
         }
-        let gov = Governance::parse(
-            &after
-                .require(governance::PATH)
-                .map_err(|e| malformed(oid, e))?,
-        )
-        .map_err(|e| malformed(oid, e))?;
-        Charter::load(after, &gov.languages).map_err(|e| malformed(oid, e))?;
+        Charter::load_governed(after).map_err(|e| malformed(oid, e))?;
         Members::load(after).map_err(|e| malformed(oid, e))?;
         crate::model::review::load_all(after).map_err(|e| malformed(oid, e))?;
         self.summary.finalizations += 1;
