@@ -984,7 +984,7 @@ fn departure_dated_before_an_act_of_its_member_is_refused() {
     let decision = format!("{}/decision.toml", proposal_dir(&u.id));
     let head = g.head();
     let f = assert_fails_at(&g, "date", &decision, Some(&head));
-    assert!(f.message.contains("nz.accept"), "{}", f.stderr);
+    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T10:00:00Z)");
     assert!(!g.ssh_verifies_at("nz", &accept, &ssh_time(AFTER_LEAVING)));
 }
 
@@ -1008,7 +1008,7 @@ fn leave_with_a_clock_before_an_act_of_ones_own_is_refused() {
     g.assert_verify_passes();
     g.at(LATER);
     let err = g.assert_refused(g.charter("nz").arg("leave"), &["nz.accept"]);
-    assert!(err.contains("before"), "{err}");
+    insta::assert_snapshot!(err, @"error: the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T10:00:00Z)");
     g.at(AFTER_LEAVING);
     g.charter("nz").arg("leave").assert().success();
     g.assert_verify_passes();

@@ -264,7 +264,7 @@ fn an_encrypted_key_asks_charter_askpass() {
             .args(["second", &id]),
         &[&encrypted.display().to_string(), "passphrase"],
     );
-    assert!(err.contains("wrong passphrase"), "{err}");
+    insta::assert_snapshot!(g.env.hide_root(&err), @"error: [ROOT]/keys/encrypted: wrong passphrase");
 
     // The right one: the act is made and signed by the encrypted key.
     let out = g

@@ -36,15 +36,11 @@ fn the_proposer_can_withdraw_and_then_nobody_can_sign() {
     let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
     let out = g.charter("ee").args(["withdraw", &id]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("only the proposer (uk)"),
-        "{}",
-        stderr(&out)
-    );
+    insta::assert_snapshot!(stderr(&out), @"error: only the proposer (uk) can withdraw 2026-001-open-source");
     g.act("uk", "withdraw", &id);
     let out = g.charter("ee").args(["second", &id]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("is withdrawn"), "{}", stderr(&out));
+    insta::assert_snapshot!(stderr(&out), @"error: 2026-001-open-source is withdrawn and can no longer be signed");
     assert!(g.verify().status.success());
 }
 
@@ -71,7 +67,7 @@ fn a_proposal_past_its_deadline_expires() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("is expired"), "{}", stderr(&out));
+    insta::assert_snapshot!(stderr(&out), @"error: 2026-001-open-source is expired and can no longer be signed");
     let all = json(
         &g.read()
             .args(["status", "--all", "--json"])
@@ -88,25 +84,17 @@ fn seconding_needs_another_member_and_each_act_is_signed_once() {
     let g = Group::d5();
     let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
     let out = g.charter("uk").args(["second", &id]).output().unwrap();
-    assert!(
-        stderr(&out).contains("cannot second it"),
-        "{}",
-        stderr(&out)
-    );
+    insta::assert_snapshot!(stderr(&out), @"error: uk proposed 2026-001-open-source and cannot second it; another member must");
     g.act("ee", "accept", &id);
     let out = g.charter("ee").args(["accept", &id]).output().unwrap();
-    assert!(stderr(&out).contains("already"), "{}", stderr(&out));
+    insta::assert_snapshot!(stderr(&out), @"error: ee has already made the act 'accept' on 2026-001-open-source");
     // Without a second, even unanimous acceptance does not finalize.
     for who in ["il", "nz", "kr"] {
         g.act(who, "accept", &id);
     }
     assert_ne!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
     let out = g.charter("kr").args(["finalize", &id]).output().unwrap();
-    assert!(
-        stderr(&out).contains("has not been seconded"),
-        "{}",
-        stderr(&out)
-    );
+    insta::assert_snapshot!(stderr(&out), @"error: 2026-001-open-source has not been seconded");
     g.act("nz", "second", &id);
     assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
 }
@@ -199,11 +187,7 @@ fn a_proposal_overtaken_by_another_decision_cannot_be_finalized() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("another version of charter/open-source.en.md"),
-        "{}",
-        stderr(&out)
-    );
+    insta::assert_snapshot!(stderr(&out), @"error: 2026-002-open-source was made against another version of charter/open-source.en.md; propose it anew");
     assert!(g.verify().status.success());
 }
 
@@ -355,7 +339,7 @@ fn demo_refuses_a_folder_in_use_and_writes_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    insta::assert_snapshot!(env.hide_root(&stderr(&out)), @"error: [ROOT]/busy: not empty; the demo needs a new or empty folder");
     assert!(!env.path().join("busy-keys").exists());
     assert!(!dir.join(".git").exists());
 }

@@ -49,6 +49,17 @@ impl Env {
         }
     }
 
+    /// `text` with the scratch directory's path replaced by `[ROOT]`, for a
+    /// snapshot.
+    pub fn hide_root(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        let root = self.path();
+        for p in [root.canonicalize().unwrap(), root.to_path_buf()] {
+            out = out.replace(p.to_str().unwrap(), "[ROOT]");
+        }
+        out
+    }
+
     pub fn path(&self) -> &Path {
         self.tmp.path()
     }
@@ -656,12 +667,7 @@ impl Group {
     /// asserts success; returns stdout with the scratch directory's path
     /// replaced by `[ROOT]`.
     pub fn shown(&self, args: &[&str]) -> String {
-        let mut out = self.read_out(args);
-        let root = self.env.path();
-        for p in [root.canonicalize().unwrap(), root.to_path_buf()] {
-            out = out.replace(p.to_str().unwrap(), "[ROOT]");
-        }
-        out
+        self.env.hide_root(&self.read_out(args))
     }
 
     /// Runs `charter` with no key and `args` (a `--json` or `--format json`
