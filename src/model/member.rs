@@ -280,9 +280,7 @@ impl Members {
         if self.by_id.contains_key(id) || self.former.contains_key(id) {
             return Some(Registration::Id(id.clone()));
         }
-        self.everyone()
-            .find(|m| m.all_keys().any(|k| k == key))
-            .map(|m| Registration::Key(m.id.clone()))
+        self.holder(key).map(|m| Registration::Key(m.id.clone()))
     }
 
     pub fn get(&self, id: &MemberId) -> Option<&Member> {

@@ -174,11 +174,7 @@ impl Group {
             deadline,
             now,
             |state, file, m| {
-                if let Some(owner) = state
-                    .members
-                    .everyone()
-                    .find(|m| m.all_keys().any(|k| k == new_key))
-                {
+                if let Some(owner) = state.members.holder(new_key) {
                     return Err(RuleError::Registered(Registration::Key(owner.id.clone())).into());
                 }
                 file.title = format!("Replace the key of {} ({})", m.name, m.id);

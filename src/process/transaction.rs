@@ -39,20 +39,13 @@ pub struct Transaction<'g, 'k> {
 impl Group {
     /// Begins an act of the member who holds `key`.
     pub fn begin<'k>(&self, key: &'k SigningKey, now: Timestamp) -> Result<Transaction<'_, 'k>> {
-        let lock = self.repo().lock()?;
-        let state = self.state()?;
-        let member = state.member_for(key.public())?;
-        let signer = Signer {
-            id: member.id.clone(),
-            name: member.name.clone(),
-            key,
-        };
-        Ok(Transaction {
-            repo: self.repo(),
-            _lock: lock,
-            state,
-            signer,
-            now,
+        self.start(now, |state| {
+            let member = state.member_for(key.public())?;
+            Ok(Signer {
+                id: member.id.clone(),
+                name: member.name.clone(),
+                key,
+            })
         })
     }
 
@@ -65,13 +58,24 @@ impl Group {
         name: String,
         now: Timestamp,
     ) -> Result<Transaction<'_, 'k>> {
+        self.start(now, |_| Ok(Signer { id, name, key }))
+    }
+
+    /// Takes the lock, then reads HEAD and who signs, in that order: what
+    /// the act is judged against cannot change under it.
+    fn start<'k>(
+        &self,
+        now: Timestamp,
+        signer: impl FnOnce(&State<'_>) -> Result<Signer<'k>>,
+    ) -> Result<Transaction<'_, 'k>> {
         let lock = self.repo().lock()?;
         let state = self.state()?;
+        let signer = signer(&state)?;
         Ok(Transaction {
             repo: self.repo(),
             _lock: lock,
             state,
-            signer: Signer { id, name, key },
+            signer,
             now,
         })
     }
@@ -84,10 +88,6 @@ impl<'g, 'k> Transaction<'g, 'k> {
 
     pub fn signer(&self) -> &Signer<'k> {
         &self.signer
-    }
-
-    pub fn now(&self) -> Timestamp {
-        self.now
     }
 
     /// Files a new proposal with the signer's first act (`apply` for an

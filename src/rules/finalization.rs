@@ -144,7 +144,7 @@ pub fn members_after(
             let m = before.get(&subject).ok_or_else(|| RuleError::NotInForce {
                 member: subject.clone(),
             })?;
-            if let Some(owner) = before.everyone().find(|m| m.all_keys().any(|k| k == &key)) {
+            if let Some(owner) = before.holder(&key) {
                 return Err(RuleError::AlreadyRegistered {
                     why: Registration::Key(owner.id.clone()),
                 }

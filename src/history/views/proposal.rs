@@ -96,11 +96,6 @@ impl Standing {
             blocked,
         }
     }
-
-    /// An application no member has proposed yet.
-    pub fn is_unproposed_application(&self) -> bool {
-        self.kind == Kind::Member && self.proposer.is_none()
-    }
 }
 
 /// All of a proposal, for `show`.
