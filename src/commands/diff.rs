@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_read()?;
     let query = DiffQuery {
         from: args.from,
         to: args.to,

@@ -15,7 +15,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_read()?;
     let entries = log::entries(group.repo(), &group.state()?, args.principle.as_ref())?;
     if args.json {
         return json(&entries);

@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_read()?;
     let state = group.state()?;
     let when = match &args.at {
         Some(d) => clock::parse_deadline(d).ok_or_else(|| {

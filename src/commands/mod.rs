@@ -157,6 +157,10 @@ pub fn main() -> ExitCode {
         ),
         Err(Failure::Library(e)) => match e.kind() {
             ErrorKind::Input | ErrorKind::Refused => report(BAD_INPUT, format_args!("error: {e}")),
+            ErrorKind::Verification => report(
+                VERIFICATION_FAILED,
+                format_args!("error: verification failed: {e}"),
+            ),
             ErrorKind::Internal => report(
                 INTERNAL,
                 format_args!(
@@ -195,8 +199,27 @@ impl Ctx {
         Ok(SigningKey::load(&path, &output::passphrase)?)
     }
 
+    /// Opens the group, saying what it recovered from an interrupted
+    /// command.
     pub fn group(&self) -> Result<charter::process::group::Group, Error> {
-        charter::process::group::Group::open(&self.dir)
+        let group = charter::process::group::Group::open(&self.dir)?;
+        if let Some(recovery) = group.recovered() {
+            let _ = writeln!(std::io::stderr(), "note: {recovery}");
+        }
+        Ok(group)
+    }
+
+    /// Opens the group for a listing: one that does not verify is still
+    /// shown, after a warning (an act on it is refused).
+    pub fn group_to_read(&self) -> Result<charter::process::group::Group, Error> {
+        let group = self.group()?;
+        if let Some(e) = group.unverified() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: this clone's history does not verify, so what follows may count records that would not: {e}"
+            );
+        }
+        Ok(group)
     }
 }
 

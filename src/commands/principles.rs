@@ -11,7 +11,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_read()?;
     let state = group.state()?;
     let list = view::principles(&state)?;
     if args.json {

@@ -21,7 +21,7 @@ enum Format {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_read()?;
     let report = charter::history::report::build(group.repo(), args.year)?;
     match args.format {
         Format::Json => json(&report),

@@ -39,7 +39,10 @@ pub enum ReviewCommand {
 
 pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
     let now = clock::now()?;
-    let group = ctx.group()?;
+    let group = match cmd {
+        ReviewCommand::Status { .. } => ctx.group_to_read()?,
+        _ => ctx.group()?,
+    };
     match cmd {
         ReviewCommand::Open {
             year,

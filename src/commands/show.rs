@@ -15,7 +15,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_read()?;
     let state = group.state()?;
     let p = state.proposal(&state.find(&args.id)?)?;
     let view = ProposalView::of(&state, &p, &clock::now()?)?;

@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_read()?;
     let view = view::text(&group.state()?, args.principle.as_ref(), args.lang)?;
     if args.json {
         // The principles only, as a list: the group and language are in

@@ -36,6 +36,9 @@ pub fn progress(what: &'static str) -> impl FnMut(usize, usize) {
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let repo = Repo::open(&ctx.dir)?;
+    if let Some(recovery) = repo.recover_interrupted()? {
+        let _ = writeln!(std::io::stderr(), "note: {recovery}");
+    }
     let outcome = verify_clone(
         &repo,
         args.root.as_deref(),
@@ -43,8 +46,18 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         &mut progress("verifying"),
     )?;
     match outcome {
-        Ok(verified) if args.json => json(&verified),
-        Ok(verified) => outln!("{verified}"),
+        Ok(verified) => {
+            if let Some(why) = &verified.unsaved {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: could not save the verification cache ({why}); the next run checks these commits again"
+                );
+            }
+            match args.json {
+                true => json(&verified),
+                false => outln!("{verified}"),
+            }
+        }
         Err(refused) => {
             if args.json {
                 json(&refused)?;

@@ -38,8 +38,17 @@ pub enum Error {
     NotAGroup { path: PathBuf },
     #[error("{}: already exists", path.display())]
     Exists { path: PathBuf },
-    #[error("{}: another charter command is running in this repository (remove the lock if it is stale)", path.display())]
+    #[error("{}: another charter command is still running in this repository", path.display())]
     Locked { path: PathBuf },
+    /// A move of the branch would overwrite files changed by hand.
+    #[error("local changes to {} would be overwritten: commit, move or restore them first (git status)", paths.join(", "))]
+    LocalChanges { paths: Vec<String> },
+    /// The act is recorded, but the work tree could not follow it.
+    #[error("the act is recorded, but the work tree and index could not be updated ({0}); the next charter command finishes it")]
+    WorkTree(String),
+    /// HEAD's history breaks a rule: nothing is done on top of it.
+    #[error("{0}")]
+    Unverified(String),
     #[error("no proposal matches '{0}' (see charter status)")]
     UnknownProposal(String),
     #[error("'{prefix}' matches several proposals: {}", matches.join(", "))]
@@ -92,6 +101,8 @@ pub enum ErrorKind {
     Refused,
     /// git or the machine failed.
     Internal,
+    /// The history at HEAD does not verify.
+    Verification,
 }
 
 impl Error {
@@ -120,7 +131,8 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Rule(_) | Error::NotAMember { .. } => ErrorKind::Refused,
-            Error::Git(_) | Error::Internal(_) => ErrorKind::Internal,
+            Error::Git(_) | Error::Internal(_) | Error::WorkTree(_) => ErrorKind::Internal,
+            Error::Unverified(_) => ErrorKind::Verification,
             _ => ErrorKind::Input,
         }
     }

@@ -90,6 +90,10 @@ pub enum RuleError {
     /// The tag a closing review would make exists already.
     #[error("tag {tag} already exists; remove it first")]
     TagExists { tag: String },
+    /// The same proposal, by the same member, is already filed and open: a
+    /// re-run (after a crash, say) finds it instead of filing a twin.
+    #[error("the same proposal is already filed and open as {proposal}")]
+    AlreadyFiled { proposal: ProposalId },
     #[error("the texts given for '{principle}' are the texts in force: nothing to amend")]
     NothingToAmend { principle: PrincipleId },
     #[error("principle '{principle}' already exists; use propose amend")]

@@ -18,8 +18,10 @@ use crate::model::template::Template;
 use crate::model::tree::join;
 pub use crate::process::amendment::{Change, Draft, NewLanguage};
 use crate::process::transaction::{committer, Signer};
+use crate::store::journal::Recovery;
 use crate::store::repo::{Edits, Repo};
 pub use crate::store::view::State;
+use crate::verify::clone::ensure_verified;
 use crate::store::Oid;
 
 /// A founding member, as given to `init`.
@@ -94,6 +96,7 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
         edits.put(path, text);
     }
 
+    discard_interrupted_init(dir, &edits)?;
     if dir.exists()
         && std::fs::read_dir(dir)
             .map_err(|e| Error::io(dir, e))?
@@ -107,6 +110,9 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let repo = Repo::init(dir)?;
+    let marker = repo.state_dir().join(INITIALIZING);
+    std::fs::create_dir_all(repo.state_dir()).map_err(|e| Error::io(repo.state_dir(), e))?;
+    std::fs::write(&marker, b"").map_err(|e| Error::io(&marker, e))?;
     let message = format!(
         "init {}: the {} charter\n\nCharter-Act: init\nCharter-Template: {}\nCharter-Signer: {}\n",
         gov.name, opts.template.name, opts.template.name, acting.id
@@ -119,7 +125,31 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
     let who = committer(&repo, &signer, opts.now);
     let root = repo.commit(None, &edits, &message, &who)?;
     repo.record_root(root)?;
+    std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;
     Ok(root)
+}
+
+/// Marks a repository `init` has begun and not finished.
+const INITIALIZING: &str = "initializing";
+
+/// What an interrupted `init` left in `dir` (only ever a new or empty
+/// folder) is removed, so running it again starts afresh.
+fn discard_interrupted_init(dir: &Path, edits: &Edits) -> Result<()> {
+    let git = dir.join(".git");
+    if !git.join("charter").join(INITIALIZING).is_file() {
+        return Ok(());
+    }
+    let mut ours: Vec<&str> = edits
+        .write
+        .keys()
+        .filter_map(|p| p.split('/').next())
+        .collect();
+    ours.dedup();
+    for top in ours {
+        let path = dir.join(top);
+        let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+    }
+    std::fs::remove_dir_all(&git).map_err(|e| Error::io(&git, e))
 }
 
 /// What an act led to.
@@ -132,14 +162,39 @@ pub struct ActOutcome {
 
 pub struct Group {
     repo: Repo,
+    recovered: Option<Recovery>,
+    unverified: Option<Error>,
 }
 
 impl Group {
+    /// Opens the group at `path`: finishes or drops what an interrupted
+    /// command left, then checks that HEAD's history verifies (from the
+    /// last commit this clone verified). Acts refuse a HEAD that does not;
+    /// listings still show it, with [`Group::unverified`] to warn.
     pub fn open(path: &Path) -> Result<Self> {
         let repo = Repo::open(path)?;
-        let group = Self { repo };
+        let recovered = repo.recover_interrupted()?;
+        let mut group = Self {
+            repo,
+            recovered,
+            unverified: None,
+        };
         group.state()?;
+        match ensure_verified(&group.repo) {
+            Err(e @ Error::Unverified(_)) => group.unverified = Some(e),
+            other => other?,
+        }
         Ok(group)
+    }
+
+    /// Why HEAD's history does not verify, if it does not.
+    pub fn unverified(&self) -> Option<&Error> {
+        self.unverified.as_ref()
+    }
+
+    /// What opening the group recovered from an interrupted command.
+    pub fn recovered(&self) -> Option<&Recovery> {
+        self.recovered.as_ref()
     }
 
     pub fn repo(&self) -> &Repo {

@@ -10,10 +10,12 @@ use crate::model::error::{Error, Result};
 use crate::model::id::ProposalId;
 use crate::model::proposal::{self, Proposal};
 use crate::process::group::Group;
-use crate::process::transaction::{write_finalization, Signer};
+use crate::process::transaction::{finalization_commit, Signer};
 use crate::rules;
 use crate::store::graph::{CommitInfo, Status};
+use crate::store::journal::Move;
 use crate::store::repo::{Committer, Edits};
+use crate::store::view::State;
 use crate::store::Oid;
 use crate::verify::{self, Violation};
 
@@ -218,8 +220,10 @@ impl Group {
         Ok(())
     }
 
-    /// Puts this clone on top of `incoming`: a fast-forward, or a replay of
-    /// the local acts the remote does not have.
+    /// Puts this clone on top of `incoming` (a fast-forward, or a replay of
+    /// the local acts the remote does not have), finalizes what is fully
+    /// accepted there, verifies the result, then moves the branch once: a
+    /// crash leaves the clone as it was or synced, never half replayed.
     fn take(
         &self,
         remote: &str,
@@ -229,27 +233,62 @@ impl Group {
         outcome: &mut SyncOutcome,
     ) -> std::result::Result<(), SyncError> {
         let repo = self.repo();
-        let (Some(incoming), Some(head)) = (incoming, repo.head()?) else {
+        let Some(head) = repo.head()? else {
             return Ok(());
         };
-        if repo.holds(head, incoming) {
+        let mut plan = Plan {
+            tip: head,
+            tags: Vec::new(),
+        };
+        let mut message = "sync: finalize what is fully accepted".to_string();
+        if let Some(incoming) = incoming.filter(|i| !repo.holds(head, *i)) {
+            let local = repo.commits_oldest_first(head, Some(incoming))?;
+            plan.tip = incoming;
+            message = format!("sync: fast-forward to {remote}");
+            if !local.is_empty() {
+                let key = key.ok_or_else(|| {
+                    Error::Invalid(
+                        "this clone has acts the remote lacks: give your key to re-sign them (--key)"
+                            .into(),
+                    )
+                })?;
+                self.replay(&local, &mut plan, key, now, outcome)?;
+                message = format!("sync: replay on {remote}");
+            }
+        }
+        if let Some(key) = key {
+            self.finalize_all_due(&mut plan, key, now, outcome)?;
+        }
+        if plan.tip == head {
             return Ok(());
         }
-        let local = repo.commits_oldest_first(head, Some(incoming))?;
-        if local.is_empty() {
-            repo.advance(
-                Some(head),
-                incoming,
-                &format!("sync: fast-forward to {remote}"),
-            )?;
-            return Ok(());
+        // Never take (or publish) a history this tool would refuse.
+        let root = repo.root()?;
+        let seen: Vec<Oid> = incoming.into_iter().chain([head]).collect();
+        let seen: Vec<Oid> = seen.into_iter().filter(|s| repo.holds(plan.tip, *s)).collect();
+        if let Err(violation) = verify::verify_history(repo, root, plan.tip, &seen, &mut |_, _| {})?
+        {
+            return Err(SyncError::Replay {
+                violation: Box::new(violation),
+            });
         }
-        let key = key.ok_or_else(|| {
-            Error::Invalid(
-                "this clone has acts the remote lacks: give your key to re-sign them (--key)"
-                    .into(),
-            )
-        })?;
+        let mut mv = Move::new(Some(head), plan.tip, &message);
+        mv.tags = plan.tags;
+        repo.advance(&mv)?;
+        Ok(())
+    }
+
+    /// Re-signs the local commits on top of `plan.tip`, finalizing what
+    /// their acts complete where they complete it.
+    fn replay(
+        &self,
+        local: &[Oid],
+        plan: &mut Plan,
+        key: &SigningKey,
+        now: Timestamp,
+        outcome: &mut SyncOutcome,
+    ) -> std::result::Result<(), SyncError> {
+        let repo = self.repo();
         // Who this clone's key is, even if it has left or rotated here since.
         let me = self.state()?.members.holder(key.public()).cloned();
         // A review tag on a dropped local finalization goes with it; the
@@ -260,15 +299,13 @@ impl Group {
                 .ref_target(&reference)
                 .is_some_and(|t| local.contains(&t))
             {
-                repo.delete_ref(&reference);
+                plan.tags.push((name, None));
             }
         }
-        let mut tip = incoming;
-        let mut current = head;
         let mut touched: Vec<ProposalId> = Vec::new();
-        for &oid in &local {
+        for &oid in local {
             let commit = repo.commit_info(oid)?;
-            if let Some(edits) = self.replayable(&commit, tip, &mut touched, outcome)? {
+            if let Some(edits) = self.replayable(&commit, plan.tip, &mut touched, outcome)? {
                 let name = commit
                     .author_name
                     .clone()
@@ -288,77 +325,79 @@ impl Group {
                     .message
                     .clone()
                     .unwrap_or_else(|| "charter act".into());
-                tip = repo.write_commit(Some(tip), &edits, &message, &who)?;
+                plan.tip = repo.write_commit(Some(plan.tip), &edits, &message, &who)?;
                 outcome.replayed += 1;
             }
             // What the acts so far complete is finalized here, before the
             // next act: a rotation takes effect before the new key signs.
             for id in touched.clone() {
-                let Some(finalized) =
-                    self.finalize_if_due(&mut current, tip, &id, key, me.as_ref(), now)?
-                else {
-                    continue;
-                };
-                tip = finalized;
-                touched.retain(|t| t != &id);
-                outcome.finalized.push(id);
+                if self.finalize_if_due(plan, &id, key, me.as_ref(), now)? {
+                    touched.retain(|t| t != &id);
+                    outcome.finalized.push(id);
+                }
             }
-        }
-        if current != tip {
-            repo.advance(Some(current), tip, &format!("sync: replay on {remote}"))?;
-        }
-        // Never publish a history this tool would refuse.
-        let root = repo.root()?;
-        if let Err(violation) =
-            verify::verify_history(repo, root, tip, &[incoming], &mut |_, _| {})?
-        {
-            repo.advance(Some(tip), head, "sync: undo a replay that does not verify")?;
-            return Err(SyncError::Replay {
-                violation: Box::new(violation),
-            });
         }
         Ok(())
     }
 
-    /// Finalizes `id` on top of `tip` if its acts complete it there: moves
-    /// the branch (from `current`) to `tip`, then makes the finalization
-    /// commit, signed by `key` as the member it is in force there (or as
-    /// `me`, for a new key not yet in force). Returns the new tip.
+    /// Finalizes every open proposal fully accepted at `plan.tip`: what a
+    /// crash, an older version or another clone left unfinalized.
+    fn finalize_all_due(
+        &self,
+        plan: &mut Plan,
+        key: &SigningKey,
+        now: Timestamp,
+        outcome: &mut SyncOutcome,
+    ) -> std::result::Result<(), SyncError> {
+        let snap = self.repo().snapshot(plan.tip)?;
+        for id in proposal::list(&snap)? {
+            if self.finalize_if_due(plan, &id, key, None, now)? {
+                outcome.finalized.push(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Finalizes `id` on top of `plan.tip` if its acts complete it there,
+    /// signed by `key` as the member it is in force there (or as `me`, for
+    /// a new key not yet in force). Writes objects only.
     fn finalize_if_due(
         &self,
-        current: &mut Oid,
-        tip: Oid,
+        plan: &mut Plan,
         id: &ProposalId,
         key: &SigningKey,
         me: Option<&crate::model::member::Member>,
         now: Timestamp,
-    ) -> std::result::Result<Option<Oid>, SyncError> {
+    ) -> std::result::Result<bool, SyncError> {
         let repo = self.repo();
-        let snap = repo.snapshot(tip)?;
-        let Ok(p) = Proposal::load(&snap, id) else {
-            return Ok(None);
+        let state = State::at(repo, plan.tip)?;
+        let Ok(p) = state.proposal(id) else {
+            return Ok(false);
         };
-        let members = crate::model::member::Members::load(&snap)?;
-        let date = rules::decision_date(&p, &snap, now);
-        if p.decision.is_some() || rules::check_finalize(&p, &members, &snap, &date).is_err() {
-            return Ok(None);
+        let date = rules::decision_date(&p, &state.snapshot, now);
+        if p.decision.is_some()
+            || rules::check_finalize(&p, &state.members, &state.snapshot, &date).is_err()
+        {
+            return Ok(false);
         }
-        let Some(member) = members.by_key(key.public()).or(me).cloned() else {
-            return Ok(None);
+        let Some(member) = state.members.by_key(key.public()).or(me).cloned() else {
+            return Ok(false);
         };
-        if *current != tip {
-            repo.advance(Some(*current), tip, "sync: replay")?;
-            *current = tip;
-        }
-        let state = self.state()?;
         let signer = Signer {
             id: member.id,
             name: member.name,
             key,
         };
-        let finalized = write_finalization(repo, &state, &signer, &p, now)?;
-        *current = finalized;
-        Ok(Some(finalized))
+        let freed: Vec<String> = plan
+            .tags
+            .iter()
+            .filter(|(_, t)| t.is_none())
+            .map(|(n, _)| n.clone())
+            .collect();
+        let (finalized, tag) = finalization_commit(repo, &state, &signer, &p, now, &freed)?;
+        plan.tip = finalized;
+        plan.tags.extend(tag);
+        Ok(true)
     }
 
     /// The files a local commit adds under `proposals/`, minus what the new
@@ -452,6 +491,12 @@ fn proposal_of(path: &str) -> Option<ProposalId> {
     let mut parts = path.strip_prefix("proposals/")?.split('/');
     let _year = parts.next()?;
     parts.next()?.parse().ok()
+}
+
+/// Where the sync is going: the new tip and the tags that move with it.
+struct Plan {
+    tip: Oid,
+    tags: Vec<(String, Option<Oid>)>,
 }
 
 fn lost_race(message: &str) -> bool {

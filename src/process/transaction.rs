@@ -15,8 +15,10 @@ use crate::model::tree::join;
 use crate::process::group::{ActOutcome, Group, NewProposal};
 use crate::rules;
 use crate::rules::finalization;
+use crate::store::journal::Move;
 use crate::store::repo::{Committer, Edits, Lock, Repo};
 use crate::store::view::State;
+use crate::verify::clone::ensure_verified;
 use crate::store::Oid;
 
 /// Who signs: a member, or a candidate signing its own application.
@@ -69,6 +71,9 @@ impl Group {
         signer: impl FnOnce(&State<'_>) -> Result<Signer<'k>>,
     ) -> Result<Transaction<'_, 'k>> {
         let lock = self.repo().lock()?;
+        // Another command may have been interrupted since this one opened.
+        self.repo().recover()?;
+        ensure_verified(self.repo())?;
         let state = self.state()?;
         let signer = signer(&state)?;
         Ok(Transaction {
@@ -125,6 +130,11 @@ impl<'g, 'k> Transaction<'g, 'k> {
         let mut proposal =
             Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
         rules::check_created(&proposal, &self.state.members)?;
+        if !at_once {
+            if let Some(twin) = self.open_twin(&proposal)? {
+                return Err(rules::RuleError::AlreadyFiled { proposal: twin }.into());
+            }
+        }
         let mut edits = Edits::default();
         for (rel, text) in proposal.content_files() {
             edits.put(join(&id.dir(), &rel), text);
@@ -145,15 +155,18 @@ impl<'g, 'k> Transaction<'g, 'k> {
             finalization::effect(&proposal, snapshot, members, self.now)?;
         }
         let first = signers.first().map_or(Act::Propose, |(_, act)| *act);
-        self.commit(
-            commit_message(first.as_str(), &proposal, "", &self.signer.id),
-            edits,
-        )?;
+        let message = commit_message(first.as_str(), &proposal, "", &self.signer.id);
+        let filed = self.write(&message, &edits)?;
+        let mut mv = Move::new(Some(self.state.head), filed, &message);
         if at_once {
-            let state = State::at_head(self.repo)?;
+            let state = State::at(self.repo, filed)?;
             rules::check_finalize(&proposal, &state.members, &state.snapshot, &self.now)?;
-            write_finalization(self.repo, &state, &self.signer, &proposal, self.now)?;
+            let (finalized, tag) =
+                finalization_commit(self.repo, &state, &self.signer, &proposal, self.now, &[])?;
+            mv.new = finalized;
+            mv.tags.extend(tag);
         }
+        self.repo.advance(&mv)?;
         Ok(id)
     }
 
@@ -165,6 +178,9 @@ impl<'g, 'k> Transaction<'g, 'k> {
         act: Act,
         reason: Option<String>,
     ) -> Result<ActOutcome> {
+        if let Some(outcome) = self.rerun(&proposal, act)? {
+            return Ok(outcome);
+        }
         let signer = self.signer.clone();
         let record = self.sign(&proposal, &signer, act, reason)?;
         let mut edits = Edits::default();
@@ -189,18 +205,22 @@ impl<'g, 'k> Transaction<'g, 'k> {
             // anything is written.
             finalization::effect(&proposal, snapshot, members, self.now)?;
         }
-        let commit = self.commit(
-            commit_message(act.as_str(), &proposal, "", &signer.id),
-            edits,
-        )?;
+        let message = commit_message(act.as_str(), &proposal, "", &signer.id);
+        let commit = self.write(&message, &edits)?;
+        let mut mv = Move::new(Some(self.state.head), commit, &message);
         let finalized = if completes {
-            let state = State::at_head(self.repo)?;
-            Some(write_finalization(
-                self.repo, &state, &signer, &proposal, self.now,
-            )?)
+            let state = State::at(self.repo, commit)?;
+            let (finalized, tag) =
+                finalization_commit(self.repo, &state, &signer, &proposal, self.now, &[])?;
+            mv.new = finalized;
+            mv.tags.extend(tag);
+            Some(finalized)
         } else {
             None
         };
+        // The act and the finalization it completes move the branch once:
+        // a crash cannot leave a decision fully accepted and unfinalized.
+        self.repo.advance(&mv)?;
         Ok(ActOutcome {
             id: proposal.id,
             commit,
@@ -208,11 +228,67 @@ impl<'g, 'k> Transaction<'g, 'k> {
         })
     }
 
+    /// An acceptance made before that completed the decision but was never
+    /// finalized (a crash between the two, in an older version or a
+    /// clone): re-running it finalizes, so the command converges.
+    fn rerun(&self, proposal: &Proposal, act: Act) -> Result<Option<ActOutcome>> {
+        let made = proposal
+            .acts()
+            .any(|m| m.signer == self.signer.id && m.act == act);
+        if !made || !act.is_acceptance() || proposal.decision.is_some() {
+            return Ok(None);
+        }
+        let date = rules::decision_date(proposal, &self.state.snapshot, self.now);
+        if rules::check_finalize(proposal, &self.state.members, &self.state.snapshot, &date)
+            .is_err()
+        {
+            return Ok(None);
+        }
+        let (commit, tag) =
+            finalization_commit(self.repo, &self.state, &self.signer, proposal, self.now, &[])?;
+        let mut mv = Move::new(Some(self.state.head), commit, "finalize");
+        mv.tags.extend(tag);
+        self.repo.advance(&mv)?;
+        Ok(Some(ActOutcome {
+            id: proposal.id.clone(),
+            commit,
+            finalized: Some(commit),
+        }))
+    }
+
+    /// An open proposal by the same member with the same content as
+    /// `proposal` (its dates aside).
+    fn open_twin(&self, proposal: &Proposal) -> Result<Option<ProposalId>> {
+        let undated = |p: &Proposal| {
+            let mut file = p.file.clone();
+            file.created.clear();
+            file.deadline = None;
+            (file, p.changes.clone(), p.statement.clone())
+        };
+        let wanted = undated(proposal);
+        for id in self.state.proposal_ids()? {
+            let Ok(other) = self.state.proposal(&id) else {
+                continue;
+            };
+            if rules::status(&other, &self.now) == rules::Status::Open && undated(&other) == wanted
+            {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
     /// Finalizes a proposal every member of its electorate has accepted.
     pub fn finalize(self, proposal: &Proposal) -> Result<Oid> {
         let date = rules::decision_date(proposal, &self.state.snapshot, self.now);
         rules::check_finalize(proposal, &self.state.members, &self.state.snapshot, &date)?;
-        write_finalization(self.repo, &self.state, &self.signer, proposal, self.now)
+        let (commit, tag) =
+            finalization_commit(self.repo, &self.state, &self.signer, proposal, self.now, &[])?;
+        let message = format!("finalize {}", proposal.id);
+        let mut mv = Move::new(Some(self.state.head), commit, &message);
+        mv.tags.extend(tag);
+        self.repo.advance(&mv)?;
+        Ok(commit)
     }
 
     /// Builds one act, checks it against the rules, and signs it.
@@ -243,10 +319,11 @@ impl<'g, 'k> Transaction<'g, 'k> {
         SignedAct::sign(message, signer.key)
     }
 
-    fn commit(&self, message: String, edits: Edits) -> Result<Oid> {
+    /// Writes the act's commit object on HEAD; moves nothing.
+    fn write(&self, message: &str, edits: &Edits) -> Result<Oid> {
         let who = committer(self.repo, &self.signer, self.now);
         self.repo
-            .commit(Some(self.state.head), &edits, &message, &who)
+            .write_commit(Some(self.state.head), edits, message, &who)
     }
 
     fn next_id(&self, slug: &str) -> Result<ProposalId> {
@@ -260,16 +337,18 @@ impl<'g, 'k> Transaction<'g, 'k> {
     }
 }
 
-/// Writes the finalization of `proposal` on top of `state`'s HEAD: its
-/// decision and its effect, in one commit. The caller holds the lock and
-/// has checked that the decision is complete.
-pub(crate) fn write_finalization(
+/// Writes the finalization of `proposal` on top of `state` (its decision
+/// and its effect, in one commit object) and names the review tag that goes
+/// with it; moves nothing. The caller holds the lock and has checked that
+/// the decision is complete.
+pub(crate) fn finalization_commit(
     repo: &Repo,
     state: &State<'_>,
     signer: &Signer<'_>,
     proposal: &Proposal,
     now: Timestamp,
-) -> Result<Oid> {
+    freed: &[String],
+) -> Result<(Oid, Option<(String, Option<Oid>)>)> {
     let now = rules::decision_date(proposal, &state.snapshot, now);
     let decision = Decision {
         outcome: Outcome::Adopted,
@@ -302,16 +381,13 @@ pub(crate) fn write_finalization(
         _ => None,
     };
     if let Some(tag) = &tag {
-        if repo.has_tag(tag) {
+        if repo.has_tag(tag) && !freed.contains(tag) {
             return Err(rules::RuleError::TagExists { tag: tag.clone() }.into());
         }
     }
     let who = committer(repo, signer, now);
-    let commit = repo.commit(Some(state.head), &edits, &text, &who)?;
-    if let Some(tag) = tag {
-        repo.tag(&tag, commit)?;
-    }
-    Ok(commit)
+    let commit = repo.write_commit(Some(state.head), &edits, &text, &who)?;
+    Ok((commit, tag.map(|t| (t, Some(commit)))))
 }
 
 /// The commit's author: the user's git identity when set, else the signer.

@@ -4,6 +4,8 @@
 //! own state under `.git/charter/` and the lock that serialises acts.
 
 pub mod graph;
+pub mod journal;
+pub mod lock;
 pub mod repo;
 pub mod snapshot;
 pub mod view;

@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use git2::build::CheckoutBuilder;
 use git2::{Commit, IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature};
 
 use crate::crypto::key::SigningKey;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
+use crate::store::journal::Move;
+pub use crate::store::lock::Lock;
+use crate::store::lock::write_durably;
 use crate::store::snapshot::Snapshot;
 
 /// The SSHSIG namespace git uses for commit signatures.
@@ -43,6 +45,7 @@ pub struct Repo {
 
 impl Repo {
     pub fn open(path: &Path) -> Result<Self> {
+        durable_writes();
         let git = Repository::discover(path).map_err(|_| Error::NotAGroup {
             path: path.to_path_buf(),
         })?;
@@ -56,6 +59,7 @@ impl Repo {
                 path: path.join(".git"),
             });
         }
+        durable_writes();
         let mut opts = RepositoryInitOptions::new();
         opts.initial_head("main");
         let git = Repository::init_opts(path, &opts)?;
@@ -102,7 +106,8 @@ impl Repo {
                 .map_err(|_| Error::parse(path.display().to_string(), "not a commit id"));
         }
         let root = self.find_root()?;
-        self.record_root(root)?;
+        // A read-only clone still verifies; it just finds the root again.
+        let _ = self.record_root(root);
         Ok(root)
     }
 
@@ -151,10 +156,7 @@ impl Repo {
     fn write_state(&self, name: &str, text: &str) -> Result<()> {
         let dir = self.state_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let path = dir.join(name);
-        let tmp = dir.join(format!("{name}.tmp"));
-        std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+        write_durably(&dir.join(name), text.as_bytes())
     }
 
     /// Follows first parents from HEAD to the commit that has none.
@@ -169,43 +171,16 @@ impl Repo {
         Ok(commit.id())
     }
 
-    /// Serialises commands in one clone: held until dropped.
-    /// Waits a while for another command to finish; a lock left by a
-    /// process that no longer runs is taken over.
+    /// Serialises the commands that write in one clone: held until
+    /// dropped, or until the process ends however it ends.
     pub fn lock(&self) -> Result<Lock> {
         let dir = self.state_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let path = dir.join("lock");
-        let deadline = std::time::Instant::now() + LOCK_WAIT;
-        loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    use std::io::Write;
-                    let _ = write!(file, "{}", std::process::id());
-                    return Ok(Lock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if lock_is_stale(&path) {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    if std::time::Instant::now() >= deadline {
-                        return Err(Error::Locked { path });
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                Err(e) => return Err(Error::io(&path, e)),
-            }
-        }
+        Lock::acquire(&dir.join("lock"))
     }
 
     /// Writes one signed commit on top of `parent` (HEAD) applying `edits`,
-    /// updates the work tree, then moves the branch. Nothing changes unless
-    /// every step succeeds.
+    /// then moves the branch to it (see [`Repo::advance`]).
     pub fn commit(
         &self,
         parent: Option<Oid>,
@@ -214,7 +189,7 @@ impl Repo {
         who: &Committer<'_>,
     ) -> Result<Oid> {
         let oid = self.write_commit(parent, edits, message, who)?;
-        self.advance(parent, oid, message)?;
+        self.advance(&Move::new(parent, oid, message))?;
         Ok(oid)
     }
 
@@ -241,29 +216,6 @@ impl Repo {
             .to_string();
         let signature = who.key.sign(GIT_NAMESPACE, buffer.as_bytes())?;
         Ok(self.git.commit_signed(&buffer, &signature, None)?)
-    }
-
-    /// Moves the branch from `old` to `new` (refusing if it moved
-    /// meanwhile), updating the work tree first.
-    pub fn advance(&self, old: Option<Oid>, new: Oid, message: &str) -> Result<()> {
-        if !self.git.is_bare() {
-            let tree = self.git.find_commit(new)?.tree()?;
-            let mut checkout = CheckoutBuilder::new();
-            checkout.safe().recreate_missing(true);
-            self.git
-                .checkout_tree(tree.as_object(), Some(&mut checkout))?;
-        }
-        let branch = self.branch_name();
-        let reflog = message.lines().next().unwrap_or("charter");
-        match old {
-            Some(p) => {
-                self.git.reference_matching(&branch, new, true, p, reflog)?;
-            }
-            None => {
-                self.git.reference(&branch, new, false, reflog)?;
-            }
-        }
-        Ok(())
     }
 
     /// Runs the system `git` in this repository, so the user's SSH
@@ -382,19 +334,20 @@ pub fn config_path(dir: &Path, key: &str) -> Option<PathBuf> {
     config.get_path(key).ok()
 }
 
-/// How long a command waits for another one in the same clone.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// A lock whose process is gone (on systems with /proc); an empty lock is
-/// being written and is not stale.
-fn lock_is_stale(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    match text.trim().parse::<u32>() {
-        Ok(pid) => Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists(),
-        Err(_) => false,
-    }
+/// Has libgit2 fsync every object, reference and index it writes (off by
+/// default), as git's `core.fsync`: records must be on disk before the
+/// branch that names them moves, or a power cut can lose an act the user
+/// saw succeed.
+fn durable_writes() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        libgit2_sys::init();
+        // SAFETY: GIT_OPT_ENABLE_FSYNC_GITDIR takes one int; libgit2 is
+        // initialised above and the option is process-wide, set once.
+        unsafe {
+            libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as _, 1);
+        }
+    });
 }
 
 /// A remote's state file: its name, made safe as a file name.
@@ -410,14 +363,4 @@ fn remote_file(remote: &str) -> String {
         })
         .collect();
     format!("remote-{safe}")
-}
-
-pub struct Lock {
-    path: PathBuf,
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
 }

@@ -24,10 +24,17 @@ pub struct State<'r> {
 impl<'r> State<'r> {
     /// Reads HEAD of `repo`.
     pub fn at_head(repo: &'r Repo) -> Result<Self> {
+        let head = repo.head()?.ok_or_else(|| Error::NotAGroup {
+            path: repo.workdir(),
+        })?;
+        Self::at(repo, head)
+    }
+
+    /// Reads commit `head` of `repo`, as if it were HEAD.
+    pub fn at(repo: &'r Repo, head: Oid) -> Result<Self> {
         let not_group = || Error::NotAGroup {
             path: repo.workdir(),
         };
-        let head = repo.head()?.ok_or_else(not_group)?;
         let snapshot = repo.snapshot(head)?;
         let text = snapshot.read(governance::PATH)?.ok_or_else(not_group)?;
         let governance = Governance::parse(&text)?;

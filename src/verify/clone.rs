@@ -19,6 +19,10 @@ pub struct Verified {
     pub since: Option<String>,
     /// Commits checked by this run (all of them, without `since`).
     pub new: usize,
+    /// Why the verified tip could not be recorded (a read-only clone): the
+    /// next run checks these commits again.
+    #[serde(skip)]
+    pub unsaved: Option<String>,
 }
 
 /// What `charter verify` reports when it does not.
@@ -76,17 +80,41 @@ pub fn verify_clone(
     summary.commits += before[0];
     summary.signatures += before[1];
     summary.finalizations += before[2];
-    repo.record_verified(
-        root,
-        head,
-        [summary.commits, summary.signatures, summary.finalizations],
-    )?;
+    let unsaved = repo
+        .record_verified(
+            root,
+            head,
+            [summary.commits, summary.signatures, summary.finalizations],
+        )
+        .err()
+        .map(|e| e.to_string());
     Ok(Ok(Verified {
         ok: true,
         summary,
         since: since.map(|s| s.to_string()),
         new,
+        unsaved,
     }))
+}
+
+/// What every command stands on: HEAD's history verifies, checked from the
+/// last commit this clone verified (nothing to do when that is HEAD). A
+/// broken HEAD is refused with the verification's own message, so no act
+/// is signed on top of it and no listing counts what would not verify.
+pub fn ensure_verified(repo: &Repo) -> Result<()> {
+    let root = repo.root()?;
+    if let (Some(head), Some((tip, _))) = (repo.head()?, repo.verified(root)) {
+        if head == tip {
+            return Ok(());
+        }
+    }
+    match verify_clone(repo, None, false, &mut |_, _| {})? {
+        Ok(_) => Ok(()),
+        Err(refused) => Err(Error::Unverified(format!(
+            "{} (see charter verify)",
+            refused.violation
+        ))),
+    }
 }
 
 impl std::fmt::Display for Verified {

@@ -274,7 +274,12 @@ fn finalize_refuses_a_departure_filed_for_another_member() {
     g.git_out(&["reset", "-q", "--hard", &base]);
     forge_unilateral(&g, &u, "uk", false);
     for who in ["uk", "ee"] {
-        g.assert_refused(g.charter(who).args(["finalize", &u.id]), &[]);
+        // The act stands on HEAD, which does not verify: refused with the
+        // verification's own words.
+        g.assert_refused_unverified(
+            g.charter(who).args(["finalize", &u.id]),
+            &["can propose it", "[process]"],
+        );
     }
     assert!(g.repo.join("keys/ee.toml").exists(), "ee is still a member");
 }
@@ -338,7 +343,12 @@ fn finalize_refuses_a_key_rotation_filed_for_another_member() {
     g.git_out(&["reset", "-q", "--hard", &base]);
     forge_unilateral(&g, &u, "uk", false);
     for who in ["uk", "ee"] {
-        g.assert_refused(g.charter(who).args(["finalize", &u.id]), &[]);
+        // The act stands on HEAD, which does not verify: refused with the
+        // verification's own words.
+        g.assert_refused_unverified(
+            g.charter(who).args(["finalize", &u.id]),
+            &["can propose it", "[process]"],
+        );
     }
     assert!(g
         .read_file("keys/ee.toml")
@@ -827,7 +837,7 @@ fn second_refuses_an_amendment_that_registers_a_member() {
 
     g.git_out(&["reset", "-q", "--hard", &base]);
     forge_amendment(&g, &id, &filed, true, false);
-    g.assert_refused(g.charter("ee").args(["second", &id]), &[]);
+    g.assert_refused_unverified(g.charter("ee").args(["second", &id]), &["[kind-paths]"]);
 }
 
 // ---------------------------------------------------------------------------

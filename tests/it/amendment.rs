@@ -19,7 +19,7 @@ fn init_propose_second_accept_by_all_applies_the_text() {
     Government code is open source by default.
     ");
     assert_eq!(g.git_out(&["status", "--porcelain"]), "");
-    insta::assert_snapshot!(g.shown(&["verify"]), @"verified: 7 commits from trust root 7746aafd78a1 to 7a4af35d6f1d: 5 signatures, 1 proposal, 1 finalization; 5 members, 9 principles");
+    insta::assert_snapshot!(g.shown(&["verify"]), @"verified: 7 commits from trust root 7746aafd78a1 to 7a4af35d6f1d (0 new): 5 signatures, 1 proposal, 1 finalization; 5 members, 9 principles");
 }
 
 /// `Group::d5` copies a fixture built once; the copy is the group built

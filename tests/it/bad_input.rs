@@ -226,9 +226,19 @@ fn a_symlink_committed_into_the_charter() {
         Some("120000"),
         "git should have recorded a symlink"
     );
-    g.assert_refused(
-        g.read().arg("text"),
-        &["charter/evil.en.md", "symbolic link"],
+    // A listing warns that HEAD does not verify, then refuses the file.
+    let out = g.read().arg("text").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("warning: ") && lines[0].contains("[governed-change]"));
+    assert!(lines[1].contains("charter/evil.en.md") && lines[1].contains("symbolic link"));
+    // An act on it is refused before anything is read or signed.
+    let id = "2026-001";
+    g.assert_refused_unverified(
+        g.charter("uk").args(["accept", id]),
+        &["charter/evil.en.md", "[governed-change]"],
     );
 }
 

@@ -659,7 +659,7 @@ fn a_rewound_remote_is_refused_as_a_rollback() {
             Some(newer.as_str()),
             "the tip verified before is still the one recorded"
         );
-        assert!(!ee.g.repo.join(".git/charter/lock").exists());
+        assert!(!lock_held(&ee.g.repo));
     }
     assert!(
         ee.g.read_file(&format!("{}/signatures/ee.accept.msg", proposal_dir(&p2)))
@@ -887,11 +887,15 @@ fn incremental_and_full_verify_agree_and_a_rewritten_past_is_caught() {
             assert_eq!(g.read_file(&format!("charter/{principle}.en.md")), en);
             ids.push(id);
         }
+        // Every command verifies from the last verified commit and records
+        // where it got to; verify starts from there.
+        let recorded = verified_state(&g).0;
+        assert_ne!(recorded, verified, "the acts verified as they went");
         let v = verify_json(&g, &[]);
         assert_eq!(v["ok"], true, "{v}");
         assert_eq!(
             v["since"],
-            verified.as_str(),
+            recorded.as_str(),
             "batch {batch} is verified incrementally, from the last commit verified: {v}"
         );
         let (commits, signatures, decisions) = git_counts(&g);
@@ -912,7 +916,11 @@ fn incremental_and_full_verify_agree_and_a_rewritten_past_is_caught() {
     // One more act, then incremental and full agree.
     g.propose_amend("kr", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
     let inc = verify_json(&g, &[]);
-    assert_eq!(inc["since"], verified.as_str(), "{inc}");
+    assert_eq!(
+        inc["since"],
+        verified.as_str(),
+        "the act stood on the commit verified last: {inc}"
+    );
     let full = verify_json(&g, &["--full"]);
     assert!(full["since"].is_null(), "{full}");
     for field in [

@@ -491,17 +491,29 @@ impl Group {
     /// line `error: ...` naming every one of `needles`, and the repository
     /// unchanged (same status, same HEAD, no lock left behind). Returns stderr.
     pub fn assert_refused(&self, cmd: &mut Command, needles: &[&str]) -> String {
+        self.assert_refused_with(2, cmd, needles)
+    }
+
+    /// As [`Group::assert_refused`], for an act refused because HEAD's
+    /// history does not verify: exit status 1, `verification failed`.
+    pub fn assert_refused_unverified(&self, cmd: &mut Command, needles: &[&str]) -> String {
+        let mut all = vec!["verification failed"];
+        all.extend_from_slice(needles);
+        self.assert_refused_with(1, cmd, &all)
+    }
+
+    fn assert_refused_with(&self, code: i32, cmd: &mut Command, needles: &[&str]) -> String {
         let before = self.tree_state();
         let out = cmd.output().unwrap();
-        let err = assert_one_line_error(&out, 2, needles);
+        let err = assert_one_line_error(&out, code, needles);
         assert_eq!(
             self.tree_state(),
             before,
             "a refused command changed the repository"
         );
         assert!(
-            !self.repo.join(".git/charter/lock").exists(),
-            "a refused command left its lock behind"
+            !lock_held(&self.repo),
+            "a refused command left its lock held"
         );
         err
     }
@@ -949,5 +961,17 @@ impl Group {
         env.now = t.now.clone();
         let repo = env.path().join(&t.repo);
         Group { env, repo }
+    }
+}
+
+/// Is the clone's lock (an OS lock on `.git/charter/lock`) held by anyone?
+pub fn lock_held(repo: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(repo.join(".git/charter/lock")) else {
+        return false;
+    };
+    match file.try_lock() {
+        Ok(()) => false,
+        Err(std::fs::TryLockError::WouldBlock) => true,
+        Err(std::fs::TryLockError::Error(e)) => panic!("cannot test the lock: {e}"),
     }
 }
