@@ -6,7 +6,8 @@ use super::{CmdResult, Ctx};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The proposal's id, or any unique prefix of it.
+    /// The proposal's id, or its year and number (2026-001), perhaps with
+    /// the beginning of its words (2026-001-open).
     id: String,
     /// Print {"id": ...} as JSON.
     #[arg(long)]
@@ -16,7 +17,8 @@ pub struct Args {
 /// Object to a proposal (blocks it until withdrawn), or withdraw your objection.
 #[derive(clap::Args, Debug)]
 pub struct ObjectArgs {
-    /// The proposal's id, or any unique prefix of it.
+    /// The proposal's id, or its year and number (2026-001), perhaps with
+    /// the beginning of its words (2026-001-open).
     id: String,
     /// Why: one line, recorded in the signed objection.
     #[arg(
@@ -47,7 +49,7 @@ pub fn print_id(json: bool, id: &ProposalId, finalized: Option<Oid>) -> CmdResul
     } else {
         outln!("{id}")?;
         if let Some(f) = finalized {
-            eprintln!("{id} is adopted: finalized in commit {f}");
+            errln!("{id} is adopted: finalized in commit {f}");
         }
         Ok(())
     }
