@@ -1,12 +1,15 @@
 use charter::model::act::Act;
 use charter::model::id::ProposalId;
+use charter::model::refusal::RuleError;
 use charter::store::Oid;
+use charter::Error;
 
 use super::{CmdResult, Ctx};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The proposal's id, or any unique prefix of it.
+    /// The proposal's id, or its year and number (2026-001), perhaps with
+    /// the beginning of its words (2026-001-open).
     id: String,
     /// Print {"id": ...} as JSON.
     #[arg(long)]
@@ -16,7 +19,8 @@ pub struct Args {
 /// Object to a proposal (blocks it until withdrawn), or withdraw your objection.
 #[derive(clap::Args, Debug)]
 pub struct ObjectArgs {
-    /// The proposal's id, or any unique prefix of it.
+    /// The proposal's id, or its year and number (2026-001), perhaps with
+    /// the beginning of its words (2026-001-open).
     id: String,
     /// Why: one line, recorded in the signed objection.
     #[arg(
@@ -30,6 +34,19 @@ pub struct ObjectArgs {
     withdraw: bool,
     #[arg(long)]
     json: bool,
+}
+
+/// A proposal filed, or found already filed and open (the same content by
+/// the same member, as when a command is re-run after a crash): either way
+/// its id, so a re-run converges.
+pub fn filed(result: Result<ProposalId, Error>) -> Result<ProposalId, super::Failure> {
+    match result {
+        Err(Error::Rule(RuleError::AlreadyFiled { proposal })) => {
+            errln!("note: the same proposal is already filed and open as {proposal}; nothing new was filed");
+            Ok(proposal)
+        }
+        other => Ok(other?),
+    }
 }
 
 pub fn print_id(json: bool, id: &ProposalId, finalized: Option<Oid>) -> CmdResult {
@@ -47,7 +64,7 @@ pub fn print_id(json: bool, id: &ProposalId, finalized: Option<Oid>) -> CmdResul
     } else {
         outln!("{id}")?;
         if let Some(f) = finalized {
-            eprintln!("{id} is adopted: finalized in commit {f}");
+            errln!("{id} is adopted: finalized in commit {f}");
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use charter::model::id::MemberId;
 use charter::process::membership::Application;
 use charter::Error;
 
-use super::act::print_id;
+use super::act::{filed, print_id};
 use super::propose::read_text_file;
 use super::{CmdResult, Ctx};
 
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let statement = read_text_file(&ctx.dir.join(statement), false)?;
     let key = ctx.signing_key()?;
     let deadline = super::propose::parse_deadline(args.deadline.as_deref())?;
-    let id = group.apply(
+    let id = filed(group.apply(
         &key,
         Application {
             id,
@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             deadline,
         },
         charter::model::clock::now()?,
-    )?;
+    ))?;
     print_id(args.json, &id, None)?;
     Ok(())
 }

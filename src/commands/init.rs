@@ -24,9 +24,12 @@ pub struct Args {
 }
 
 fn founder(ctx: &Ctx, spec: &str) -> Result<Founder> {
-    let (who, file) = spec
-        .split_once('=')
-        .ok_or_else(|| Error::Invalid(format!("--member '{spec}': expected ID=PUBKEY_FILE")))?;
+    let (who, file) = spec.split_once('=').ok_or_else(|| {
+        Error::Invalid(format!(
+            "--member '{}': expected ID=PUBKEY_FILE",
+            charter::crypto::input::echo(spec)
+        ))
+    })?;
     let (id, name) = match who.split_once(':') {
         Some((id, name)) => (id, Some(name.trim().to_string())),
         None => (who, None),
@@ -58,7 +61,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             now: charter::model::clock::now()?,
         },
     )?;
-    eprintln!("created {} (trust root {root})", dir.display());
+    errln!("created {} (trust root {root})", dir.display());
     outln!("{root}")?;
     Ok(())
 }

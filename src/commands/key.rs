@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
         KeyCommand::Generate { out, comment } => {
             let out = ctx.dir.join(out);
             let key = charter::crypto::key::generate(&out, &comment)?;
-            eprintln!(
+            errln!(
                 "wrote {} and {}",
                 out.display(),
                 charter::crypto::key::pub_path(&out).display()

@@ -21,7 +21,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let when = match &args.at {
         Some(d) => clock::parse_deadline(d).ok_or_else(|| {
             Error::Invalid(format!(
-                "--at '{d}': expected YYYY-MM-DD or an RFC 3339 date-time"
+                "--at '{}': expected YYYY-MM-DD or an RFC 3339 date-time, from {} to {}",
+                charter::crypto::input::echo(d),
+                clock::EARLIEST,
+                clock::LATEST
             ))
         })?,
         None => clock::now()?,

@@ -1,13 +1,13 @@
 //! One file per command; each holds its clap arguments and a `run` function
 //! that calls into the library and prints.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind as ClapErrorKind;
 use clap::{Parser, Subcommand};
 
+use charter::crypto::input::echo;
 use charter::crypto::key::SigningKey;
 use charter::model::error::ErrorKind;
 use charter::Error;
@@ -25,6 +25,20 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => {
         $crate::commands::output::write(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that never panics: a message on stderr, which may be closed
+/// or full (see [`output::message`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::commands::output::message(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+/// `eprint!` that never panics.
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::commands::output::message(format_args!($($arg)*))
     };
 }
 
@@ -110,6 +124,8 @@ pub enum Failure {
     Verification(String),
     /// stdout is closed (`charter log | head -1`): stop quietly.
     ClosedOutput,
+    /// stdout cannot be written (a full disk): the machine's fault.
+    Output(String),
 }
 
 impl<E: Into<Error>> From<E> for Failure {
@@ -134,22 +150,33 @@ pub fn main() -> ExitCode {
                 ClapErrorKind::ValueValidation | ClapErrorKind::InvalidValue
             ) =>
         {
-            // A bad id or value is bad input: one line, like every other.
-            let text = e.render().to_string();
-            eprintln!("{}", text.lines().next().unwrap_or("error: invalid value"));
-            return ExitCode::from(2);
+            // A bad id or value is bad input: one line, like every other,
+            // with the value echoed safely (clap would show it raw).
+            return report(BAD_INPUT, format_args!("error: {}", invalid_value(&e)));
+        }
+        Err(e) if e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(BAD_INPUT);
         }
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            // --help and --version, on stdout.
+            let printed = e.print().map_err(output::stdout_failure);
+            return finish(printed.and_then(|()| output::flush()));
         }
     };
-    match run(cli) {
+    finish(run(cli).and_then(|()| output::flush()))
+}
+
+/// The exit status and the one line on stderr for what a command ended with.
+fn finish(result: CmdResult) -> ExitCode {
+    match result {
+        Ok(()) if output::message_lost() => {
+            // A message could not be written to stderr (a full disk): it
+            // is no use trying to say so there.
+            ExitCode::from(INTERNAL)
+        }
         Ok(()) | Err(Failure::ClosedOutput) => ExitCode::SUCCESS,
+        Err(Failure::Output(m)) => report(INTERNAL, format_args!("error: {m}")),
         Err(Failure::Input(m)) => report(BAD_INPUT, format_args!("error: {m}")),
         Err(Failure::Verification(m)) => report(
             VERIFICATION_FAILED,
@@ -171,10 +198,35 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Prints one line on stderr, which may be closed too, and exits with `code`.
+/// Prints one line on stderr, which may be closed or full too, and exits
+/// with `code`.
 fn report(code: u8, line: std::fmt::Arguments<'_>) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "{line}");
+    errln!("{line}");
     ExitCode::from(code)
+}
+
+/// clap's refusal of a value, in one line, the value echoed safely:
+/// `invalid value '…' for '--id <ID>': invalid member id '…': …`.
+fn invalid_value(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let value = context(ContextKind::InvalidValue).unwrap_or_default();
+    let mut line = format!("invalid value '{}'", echo(value));
+    if let Some(arg) = context(ContextKind::InvalidArg) {
+        line.push_str(&format!(" for '{}'", echo(arg)));
+    }
+    match std::error::Error::source(e) {
+        Some(why) => line.push_str(&format!(": {why}")),
+        None => {
+            if let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) {
+                line.push_str(&format!(" (possible values: {})", valid.join(", ")));
+            }
+        }
+    }
+    line
 }
 
 /// Options every command shares.
@@ -204,7 +256,7 @@ impl Ctx {
     pub fn group(&self) -> Result<charter::process::group::Group, Error> {
         let group = charter::process::group::Group::open(&self.dir)?;
         if let Some(recovery) = group.recovered() {
-            let _ = writeln!(std::io::stderr(), "note: {recovery}");
+            errln!("note: {recovery}");
         }
         Ok(group)
     }
@@ -214,9 +266,7 @@ impl Ctx {
     pub fn group_to_read(&self) -> Result<charter::process::group::Group, Error> {
         let group = self.group()?;
         if let Some(e) = group.unverified() {
-            let _ = writeln!(
-                std::io::stderr(),
-                "warning: this clone's history does not verify, so what follows may count records that would not: {e}"
+            errln!("warning: this clone's history does not verify, so what follows may count records that would not: {e}"
             );
         }
         Ok(group)

@@ -1,23 +1,61 @@
 //! Printing helpers: colour only on a terminal and never with `NO_COLOR`,
-//! JSON as one document, passphrase prompts on the terminal.
+//! JSON as one document, passphrase prompts on the terminal. Writing never
+//! panics: stdout's failures end the command ([`write`]), stderr's are
+//! ignored or remembered ([`message`]).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use charter::crypto::key::KeyError;
 use charter::history::diff::Piece;
+use charter::store::exec;
 
 use super::Failure;
 
 /// Writes to stdout. A closed pipe stops the command quietly; any other
-/// failure (a full disk) is reported.
+/// failure (a full disk) is reported, as a fault of the machine.
 pub fn write(text: std::fmt::Arguments<'_>) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    out.write_fmt(text).map_err(|e| match e.kind() {
+    out.write_fmt(text).map_err(stdout_failure)
+}
+
+/// Flushes what is left in stdout's buffer, so that its failure is seen
+/// and reported like any other write.
+pub fn flush() -> Result<(), Failure> {
+    std::io::stdout().flush().map_err(stdout_failure)
+}
+
+/// What a failed write to stdout means for the command.
+pub fn stdout_failure(e: std::io::Error) -> Failure {
+    match e.kind() {
         std::io::ErrorKind::BrokenPipe => Failure::ClosedOutput,
-        _ => Failure::Input(format!("cannot write to stdout: {e}")),
-    })
+        _ => Failure::Output(format!("cannot write to stdout: {e}")),
+    }
+}
+
+/// Set when a message could not be written to stderr for another reason
+/// than its reader being gone (a full disk): the command then cannot end
+/// with success, since something it had to say was lost.
+static MESSAGE_LOST: AtomicBool = AtomicBool::new(false);
+
+/// Writes a message on stderr (what `errln!` does), never panicking: a
+/// closed stderr is ignored, any other failure remembered
+/// ([`message_lost`]).
+pub fn message(text: std::fmt::Arguments<'_>) {
+    let mut err = std::io::stderr().lock();
+    if let Err(e) = err.write_fmt(text).and_then(|()| err.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            MESSAGE_LOST.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Was a message lost to a stderr that could not be written?
+pub fn message_lost() -> bool {
+    MESSAGE_LOST.load(Ordering::SeqCst)
 }
 
 pub fn colour() -> bool {
@@ -102,15 +140,31 @@ pub fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// How long the `CHARTER_ASKPASS` program may take (a person may be
+/// typing); `CHARTER_ASKPASS_TIMEOUT` (seconds) changes it.
+const ASKPASS_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The most a `CHARTER_ASKPASS` program may print: a passphrase is a line.
+const ASKPASS_OUTPUT: usize = 64 * 1024;
+
 /// Asks for an encrypted key's passphrase: through `CHARTER_ASKPASS` (a
 /// program that prints it, as `SSH_ASKPASS`), else on the terminal.
 pub fn passphrase(key: &Path) -> Result<String, KeyError> {
     let prompt = format!("Enter passphrase for {}: ", key.display());
     if let Some(program) = std::env::var_os("CHARTER_ASKPASS").filter(|v| !v.is_empty()) {
-        let out = Command::new(&program)
-            .arg(&prompt)
-            .output()
-            .map_err(|e| KeyError::key(Path::new(&program).display().to_string(), e))?;
+        let origin = Path::new(&program).display().to_string();
+        let limits = exec::Limits {
+            time: exec::time_limit("CHARTER_ASKPASS_TIMEOUT", ASKPASS_TIMEOUT)
+                .map_err(|m| KeyError::key(key.display().to_string(), m))?,
+            output: ASKPASS_OUTPUT,
+        };
+        let out = exec::run(Command::new(&program).arg(&prompt), limits).map_err(|e| match e {
+            exec::ExecError::TimedOut(_) => KeyError::key(
+                &origin,
+                format!("CHARTER_ASKPASS: {e} (CHARTER_ASKPASS_TIMEOUT sets the limit in seconds)"),
+            ),
+            e => KeyError::key(&origin, format!("CHARTER_ASKPASS: {e}")),
+        })?;
         if !out.status.success() {
             return Err(KeyError::key(
                 key.display().to_string(),

@@ -3,15 +3,16 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
+use charter::crypto::input::echo;
 use charter::model::error::Problem;
 use charter::model::id::{Lang, MemberId, PrincipleId};
 use charter::process::group::{Change, Draft, NewLanguage};
 use charter::{Error, Result};
 
-use super::{act::print_id, CmdResult, Ctx};
+use super::{act::filed, act::print_id, CmdResult, Ctx};
 
 /// The largest principle text accepted.
-const MAX_TEXT: u64 = 64 * 1024;
+const MAX_TEXT: usize = 64 * 1024;
 
 #[derive(Subcommand, Debug)]
 pub enum ProposeCommand {
@@ -110,9 +111,9 @@ pub struct Common {
 fn read_texts(ctx: &Ctx, t: &Texts) -> Result<BTreeMap<Lang, String>> {
     let mut out = BTreeMap::new();
     for spec in &t.texts {
-        let (lang, file) = spec
-            .split_once('=')
-            .ok_or_else(|| Error::Invalid(format!("--text '{spec}': expected LANG=FILE")))?;
+        let (lang, file) = spec.split_once('=').ok_or_else(|| {
+            Error::Invalid(format!("--text '{}': expected LANG=FILE", echo(spec)))
+        })?;
         let lang: Lang = lang.parse()?;
         let text = read_text_file(&ctx.dir.join(file), true)?;
         if out.insert(lang.clone(), text).is_some() {
@@ -122,17 +123,10 @@ fn read_texts(ctx: &Ctx, t: &Texts) -> Result<BTreeMap<Lang, String>> {
     Ok(out)
 }
 
-/// Reads a UTF-8 text file of bounded size; a principle's text must also
-/// have its `# title` line.
+/// Reads a UTF-8 text file of bounded size (a regular file only); a
+/// principle's text must also have its `# title` line.
 pub fn read_text_file(path: &Path, principle: bool) -> Result<String> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > MAX_TEXT {
-        return Err(Error::file(
-            path.display().to_string(),
-            Problem::TooLarge(MAX_TEXT as usize),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = charter::crypto::input::read_bounded(path, MAX_TEXT)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::file(path.display().to_string(), Problem::NotUtf8))?;
     if principle {
@@ -146,7 +140,10 @@ pub fn parse_deadline(given: Option<&str>) -> Result<Option<charter::model::cloc
         .map(|d| {
             charter::model::clock::parse_deadline(d).ok_or_else(|| {
                 Error::Invalid(format!(
-                    "--deadline '{d}': expected YYYY-MM-DD or an RFC 3339 date-time"
+                    "--deadline '{}': expected YYYY-MM-DD or an RFC 3339 date-time, from {} to {}",
+                    echo(d),
+                    charter::model::clock::EARLIEST,
+                    charter::model::clock::LATEST
                 ))
             })
         })
@@ -181,7 +178,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
                 title: common.title,
                 deadline,
             };
-            let id = group.propose_language(&key, language, now)?;
+            let id = filed(group.propose_language(&key, language, now))?;
             print_id(common.json, &id, None)?;
             return Ok(());
         }
@@ -201,7 +198,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let group = ctx.group()?;
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(deadline.as_deref())?;
-            let id = group.propose_removal(&key, &member, &reason, deadline, now)?;
+            let id = filed(group.propose_removal(&key, &member, &reason, deadline, now))?;
             print_id(json, &id, None)?;
             return Ok(());
         }
@@ -215,7 +212,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let new_key = charter::crypto::key::read_public(&ctx.dir.join(pubkey))?;
             let deadline = parse_deadline(deadline.as_deref())?;
-            let id = group.propose_key_replacement(&key, &member, &new_key, deadline, now)?;
+            let id = filed(group.propose_key_replacement(&key, &member, &new_key, deadline, now))?;
             print_id(json, &id, None)?;
             return Ok(());
         }
@@ -252,7 +249,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
     let deadline = parse_deadline(common.deadline.as_deref())?;
     let group = ctx.group()?;
     let key = ctx.signing_key()?;
-    let id = group.propose(
+    let id = filed(group.propose(
         &key,
         Draft {
             change,
@@ -262,7 +259,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             unchanged,
         },
         now,
-    )?;
+    ))?;
     print_id(common.json, &id, None)?;
     Ok(())
 }

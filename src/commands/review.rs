@@ -3,7 +3,7 @@ use clap::Subcommand;
 use charter::history::views::review;
 use charter::model::clock;
 
-use super::act::print_id;
+use super::act::{filed, print_id};
 use super::output::{json, table};
 use super::propose::parse_deadline;
 use super::{CmdResult, Ctx};
@@ -50,7 +50,8 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             json,
         } => {
             let key = ctx.signing_key()?;
-            let id = group.review_open(&key, year, parse_deadline(deadline.as_deref())?, now)?;
+            let id =
+                filed(group.review_open(&key, year, parse_deadline(deadline.as_deref())?, now))?;
             print_id(json, &id, None)?;
         }
         ReviewCommand::Close {
@@ -59,7 +60,8 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             json,
         } => {
             let key = ctx.signing_key()?;
-            let id = group.review_close(&key, year, parse_deadline(deadline.as_deref())?, now)?;
+            let id =
+                filed(group.review_close(&key, year, parse_deadline(deadline.as_deref())?, now))?;
             print_id(json, &id, None)?;
         }
         ReviewCommand::Status {

@@ -8,7 +8,8 @@ use super::{CmdResult, Ctx};
 /// A proposal: its change as a word diff, every signature, who is missing.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The proposal's id, or any unique prefix of it.
+    /// The proposal's id, or its year and number (2026-001), perhaps with
+    /// the beginning of its words (2026-001-open).
     pub id: String,
     #[arg(long)]
     pub json: bool,

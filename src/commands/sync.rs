@@ -60,6 +60,6 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     } else {
         "nothing to push".into()
     });
-    eprintln!("{}: {}", args.remote, parts.join(", "));
+    errln!("{}: {}", args.remote, parts.join(", "));
     Ok(())
 }

@@ -1,5 +1,6 @@
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
+use charter::crypto::input::echo;
 use charter::store::repo::Repo;
 use charter::verify::clone::verify_clone;
 
@@ -20,24 +21,36 @@ pub struct Args {
     pub json: bool,
 }
 
+/// The longest revision `--root` may name (a commit id is 40 or 64).
+const MAX_REVISION: usize = 256;
+
 /// Progress on a terminal only: `verifying 1200/5000 commits`.
 pub fn progress(what: &'static str) -> impl FnMut(usize, usize) {
     let on = std::io::stderr().is_terminal();
     move |done, total| {
         if on && total >= 200 && (done % 100 == 0 || done == total) {
-            eprint!("\r{what} {done}/{total} commits");
+            err!("\r{what} {done}/{total} commits");
             if done == total {
-                eprint!("\r\x1b[K");
+                err!("\r\x1b[K");
             }
-            let _ = std::io::stderr().flush();
         }
     }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
+    if let Some(r) = &args.root {
+        // No commit is named so; said here, where the value can be echoed
+        // safely, rather than shown raw.
+        if r.len() > MAX_REVISION || r.chars().any(char::is_control) {
+            return Err(Failure::Input(format!(
+                "--root '{}': no such commit",
+                echo(r)
+            )));
+        }
+    }
     let repo = Repo::open(&ctx.dir)?;
     if let Some(recovery) = repo.recover_interrupted()? {
-        let _ = writeln!(std::io::stderr(), "note: {recovery}");
+        errln!("note: {recovery}");
     }
     let outcome = verify_clone(
         &repo,
@@ -48,9 +61,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     match outcome {
         Ok(verified) => {
             if let Some(why) = &verified.unsaved {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "note: could not save the verification cache ({why}); the next run checks these commits again"
+                errln!("note: could not save the verification cache ({why}); the next run checks these commits again"
                 );
             }
             match args.json {

@@ -9,23 +9,26 @@ use ed25519_dalek::VerifyingKey;
 use ssh_key::public::{Ed25519PublicKey, KeyData};
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, SshSig};
 
+use crate::crypto::input::{echo_path, read_bounded, ReadError};
+
 /// What can go wrong with a key file. Each names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", echo_path(path))]
     Key { path: String, message: String },
-    #[error("{path}: weak (small-order) ed25519 public key refused")]
+    #[error("{}: weak (small-order) ed25519 public key refused", echo_path(path))]
     Weak { path: String },
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", echo_path(path))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: larger than the limit of {limit} bytes")]
-    TooLarge { path: String, limit: usize },
-    #[error("{path}: not valid UTF-8")]
+    /// The key file could not be read: not a file, too large, unreadable.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error("{}: not valid UTF-8", echo_path(path))]
     NotUtf8 { path: String },
-    #[error("{}: already exists", path.display())]
+    #[error("{}: already exists", echo_path(path))]
     Exists { path: PathBuf },
 }
 
@@ -155,13 +158,7 @@ impl SigningKey {
     /// Loads `path`; an encrypted key asks `passphrase` for its passphrase.
     pub fn load(path: &Path, passphrase: &dyn Fn(&Path) -> Result<String>) -> Result<Self> {
         let origin = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| KeyError::io(path, e))?;
-        if bytes.len() > MAX_KEY_FILE {
-            return Err(KeyError::TooLarge {
-                path: origin,
-                limit: MAX_KEY_FILE,
-            });
-        }
+        let bytes = read_bounded(path, MAX_KEY_FILE)?;
         let mut key = PrivateKey::from_openssh(&bytes)
             .map_err(|e| KeyError::key(&origin, format!("not an OpenSSH private key ({e})")))?;
         if key.is_encrypted() {
@@ -243,13 +240,7 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 /// Reads a public key file (`id_ed25519.pub`), refusing oversized files.
 pub fn read_public(path: &Path) -> Result<PublicKey> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| KeyError::io(path, e))?;
-    if bytes.len() > MAX_KEY_FILE {
-        return Err(KeyError::TooLarge {
-            path: origin,
-            limit: MAX_KEY_FILE,
-        });
-    }
+    let bytes = read_bounded(path, MAX_KEY_FILE)?;
     let text = String::from_utf8(bytes).map_err(|_| KeyError::NotUtf8 {
         path: origin.clone(),
     })?;

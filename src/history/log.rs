@@ -84,7 +84,8 @@ pub fn resolve(repo: &Repo, spec: &str) -> Result<Oid> {
     }
     repo.revparse_commit(spec).ok_or_else(|| {
         Error::Invalid(format!(
-            "'{spec}' is not a review year, a date (YYYY-MM-DD) or a commit"
+            "'{}' is not a review year, a date (YYYY-MM-DD) or a commit",
+            crate::crypto::input::echo(spec)
         ))
     })
 }

@@ -63,7 +63,9 @@ impl FromStr for Act {
         Act::ALL
             .into_iter()
             .find(|a| a.as_str() == s)
-            .ok_or_else(|| Error::Invalid(format!("unknown act '{s}'")))
+            .ok_or_else(|| {
+                Error::Invalid(format!("unknown act '{}'", crate::crypto::input::echo(s)))
+            })
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::crypto::input::{echo, echo_path, ReadError};
 use crate::crypto::key::KeyError;
 use crate::model::refusal::RuleError;
 
@@ -11,34 +12,47 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("invalid {kind} id '{id}': {why}")]
+    #[error("invalid {kind} id '{}': {why}", echo(id))]
     InvalidId {
         kind: &'static str,
         id: String,
         why: String,
     },
-    #[error("CHARTER_NOW is not an RFC 3339 date-time: '{0}'")]
+    #[error("CHARTER_NOW must be an RFC 3339 date-time from {} to {}: '{}'", crate::model::clock::EARLIEST, crate::model::clock::LATEST, echo(.0))]
     BadClock(String),
     /// A file the user named could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", echo_path(path))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A file the user named is not a regular file, or is too large.
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// A file of the record (or given as input) is not what it must be.
-    #[error("{path}: {problem}")]
+    #[error("{}: {problem}", echo_path(path))]
     File { path: String, problem: Problem },
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error("no key given: use --key PATH, CHARTER_KEY or git config charter.key")]
     NoKey,
-    #[error("key {fingerprint} is not the key of any member of {group}")]
+    #[error("key {fingerprint} is not the key of any member of {}", echo(group))]
     NotAMember { fingerprint: String, group: String },
-    #[error("{}: not a governance repository (no governance.toml at HEAD)", path.display())]
+    #[error(
+        "{}: not a governance repository (no governance.toml at HEAD)",
+        echo_path(path)
+    )]
     NotAGroup { path: PathBuf },
-    #[error("{}: already exists", path.display())]
+    /// git refuses to open a repository another user owns (git's
+    /// `safe.directory` check, CVE-2022-24765).
+    #[error("{}: git refuses to open this repository because another user owns it; if you trust it: git config --global --add safe.directory {}", echo_path(path), echo_path(path))]
+    NotOwned { path: PathBuf },
+    #[error("{}: already exists", echo_path(path))]
     Exists { path: PathBuf },
-    #[error("{}: another charter command is still running in this repository", path.display())]
+    #[error(
+        "{}: another charter command is still running in this repository",
+        echo_path(path)
+    )]
     Locked { path: PathBuf },
     /// A move of the branch would overwrite files changed by hand.
     #[error("local changes to {} would be overwritten: commit, move or restore them first (git status)", paths.join(", "))]
@@ -49,14 +63,22 @@ pub enum Error {
     /// HEAD's history breaks a rule: nothing is done on top of it.
     #[error("{0}")]
     Unverified(String),
-    #[error("no proposal matches '{0}' (see charter status)")]
+    #[error("no proposal matches '{}' (see charter status)", echo(.0))]
     UnknownProposal(String),
-    #[error("'{prefix}' matches several proposals: {}", matches.join(", "))]
+    /// Not the shape of a proposal id or of its beginning: a proposal is
+    /// named by its id, or by its year and number and perhaps the start of
+    /// its words.
+    #[error("'{}' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)", echo(.0))]
+    ProposalReference(String),
+    #[error("'{}' matches several proposals: {}", echo(prefix), matches.join(", "))]
     AmbiguousProposal {
         prefix: String,
         matches: Vec<String>,
     },
-    #[error("{}: a shallow clone cannot be verified: fetch the whole history (git fetch --unshallow)", path.display())]
+    #[error(
+        "{}: a shallow clone cannot be verified: fetch the whole history (git fetch --unshallow)",
+        echo_path(path)
+    )]
     Shallow { path: PathBuf },
     /// A value given on the command line or in a file is not acceptable.
     #[error("{0}")]

@@ -208,6 +208,62 @@ impl fmt::Display for ProposalId {
     }
 }
 
+/// How a proposal is named on the command line: its id, or its year and
+/// whole number (`2026-001`), perhaps followed by the beginning of its
+/// words (`2026-001-open`). Anything shorter (`2026`, `2026-00`, nothing)
+/// names no proposal, even when only one is open: an act must say which
+/// proposal it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProposalRef {
+    year: String,
+    number: String,
+    /// The beginning of the words, when given after the number and a '-'.
+    words: Option<String>,
+}
+
+impl ProposalRef {
+    /// Does `id` begin with this reference, its number taken whole?
+    pub fn matches(&self, id: &ProposalId) -> bool {
+        let mut parts = id.as_str().splitn(3, '-');
+        let (year, number, words) = (parts.next(), parts.next(), parts.next());
+        year == Some(self.year.as_str())
+            && number == Some(self.number.as_str())
+            && match &self.words {
+                Some(given) => words.unwrap_or("").starts_with(given.as_str()),
+                None => true,
+            }
+    }
+}
+
+impl FromStr for ProposalRef {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let bad = || Error::ProposalReference(s.to_string());
+        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+        let mut parts = s.splitn(3, '-');
+        let year = parts.next().ok_or_else(bad)?;
+        let number = parts.next().ok_or_else(bad)?;
+        if year.len() != 4 || !digits(year) || number.len() < 3 || !digits(number) {
+            return Err(bad());
+        }
+        let words = parts.next();
+        if let Some(w) = words {
+            if w.len() > MAX_ID_LEN
+                || !w
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(bad());
+            }
+        }
+        Ok(Self {
+            year: year.to_string(),
+            number: number.to_string(),
+            words: words.map(str::to_string),
+        })
+    }
+}
+
 /// Turns a title into the words part of a proposal id.
 pub fn slugify(title: &str) -> String {
     let mut out = String::new();
@@ -264,6 +320,42 @@ mod tests {
         assert_eq!(id.dir(), "proposals/2026/2026-003-open-source");
         for bad in ["2026-open", "26-001-x", "2026-01-x", "../2026-001-x"] {
             assert!(bad.parse::<ProposalId>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn a_proposal_is_named_by_its_year_and_whole_number_at_least() {
+        let id: ProposalId = "2026-001-open-source".parse().unwrap();
+        let named = |r: &str| r.parse::<ProposalRef>().unwrap().matches(&id);
+        for good in [
+            "2026-001",
+            "2026-001-",
+            "2026-001-open",
+            "2026-001-open-source",
+        ] {
+            assert!(named(good), "{good:?} should name {id}");
+        }
+        for other in ["2026-002", "2025-001", "2026-0010", "2026-001-open-data"] {
+            assert!(!named(other), "{other:?} should not name {id}");
+        }
+        for short in [
+            "",
+            "2",
+            "2026",
+            "2026-",
+            "2026-0",
+            "2026-00",
+            "../2026-001",
+            "2026-001/x",
+            "2026-001-Open",
+        ] {
+            assert!(
+                matches!(
+                    short.parse::<ProposalRef>(),
+                    Err(Error::ProposalReference(_))
+                ),
+                "{short:?} accepted"
+            );
         }
     }
 

@@ -48,7 +48,12 @@ impl fmt::Debug for Digest {
 impl FromStr for Digest {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::Invalid(format!("not a sha256 digest: '{s}'"));
+        let bad = || {
+            Error::Invalid(format!(
+                "not a sha256 digest: '{}'",
+                crate::crypto::input::echo(s)
+            ))
+        };
         let hex = s.strip_prefix("sha256:").ok_or_else(bad)?;
         if hex.len() != 64 {
             return Err(bad());

@@ -55,7 +55,12 @@ impl Review {
             if clock::parse_timestamp(t).is_err() {
                 return Err(Error::parse(
                     &p,
-                    format!("'{t}' is not an RFC 3339 date-time"),
+                    format!(
+                        "'{}' is not an RFC 3339 date-time from {} to {}",
+                        crate::crypto::input::echo(t),
+                        clock::EARLIEST,
+                        clock::LATEST
+                    ),
                 ));
             }
         }

@@ -21,8 +21,8 @@ use crate::process::transaction::{committer, Signer};
 use crate::store::journal::Recovery;
 use crate::store::repo::{Edits, Repo};
 pub use crate::store::view::State;
-use crate::verify::clone::ensure_verified;
 use crate::store::Oid;
+use crate::verify::clone::ensure_verified;
 
 /// A founding member, as given to `init`.
 pub struct Founder {

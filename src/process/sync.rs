@@ -265,7 +265,10 @@ impl Group {
         // Never take (or publish) a history this tool would refuse.
         let root = repo.root()?;
         let seen: Vec<Oid> = incoming.into_iter().chain([head]).collect();
-        let seen: Vec<Oid> = seen.into_iter().filter(|s| repo.holds(plan.tip, *s)).collect();
+        let seen: Vec<Oid> = seen
+            .into_iter()
+            .filter(|s| repo.holds(plan.tip, *s))
+            .collect();
         if let Err(violation) = verify::verify_history(repo, root, plan.tip, &seen, &mut |_, _| {})?
         {
             return Err(SyncError::Replay {

@@ -18,8 +18,8 @@ use crate::rules::finalization;
 use crate::store::journal::Move;
 use crate::store::repo::{Committer, Edits, Lock, Repo};
 use crate::store::view::State;
-use crate::verify::clone::ensure_verified;
 use crate::store::Oid;
+use crate::verify::clone::ensure_verified;
 
 /// Who signs: a member, or a candidate signing its own application.
 #[derive(Clone)]
@@ -244,8 +244,14 @@ impl<'g, 'k> Transaction<'g, 'k> {
         {
             return Ok(None);
         }
-        let (commit, tag) =
-            finalization_commit(self.repo, &self.state, &self.signer, proposal, self.now, &[])?;
+        let (commit, tag) = finalization_commit(
+            self.repo,
+            &self.state,
+            &self.signer,
+            proposal,
+            self.now,
+            &[],
+        )?;
         let mut mv = Move::new(Some(self.state.head), commit, "finalize");
         mv.tags.extend(tag);
         self.repo.advance(&mv)?;
@@ -282,8 +288,14 @@ impl<'g, 'k> Transaction<'g, 'k> {
     pub fn finalize(self, proposal: &Proposal) -> Result<Oid> {
         let date = rules::decision_date(proposal, &self.state.snapshot, self.now);
         rules::check_finalize(proposal, &self.state.members, &self.state.snapshot, &date)?;
-        let (commit, tag) =
-            finalization_commit(self.repo, &self.state, &self.signer, proposal, self.now, &[])?;
+        let (commit, tag) = finalization_commit(
+            self.repo,
+            &self.state,
+            &self.signer,
+            proposal,
+            self.now,
+            &[],
+        )?;
         let message = format!("finalize {}", proposal.id);
         let mut mv = Move::new(Some(self.state.head), commit, &message);
         mv.tags.extend(tag);

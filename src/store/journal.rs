@@ -222,7 +222,9 @@ impl Repo {
     /// The paths that differ between the trees of `old` and `new`.
     fn changed_paths(&self, old: Option<Oid>, new: Oid) -> Result<Vec<PathBuf>> {
         let git = self.git();
-        let old = old.map(|o| git.find_commit(o).and_then(|c| c.tree())).transpose()?;
+        let old = old
+            .map(|o| git.find_commit(o).and_then(|c| c.tree()))
+            .transpose()?;
         let new = git.find_commit(new)?.tree()?;
         let diff = git.diff_tree_to_tree(old.as_ref(), Some(&new), None)?;
         let mut paths = Vec::new();
@@ -257,9 +259,7 @@ impl Repo {
             let allowed = [blob(mv.old, path)?, blob(Some(mv.new), path)?];
             let file = workdir.join(path);
             let on_disk = match std::fs::symlink_metadata(&file) {
-                Ok(m) if m.is_file() => Some(
-                    Oid::hash_file(ObjectType::Blob, &file)?,
-                ),
+                Ok(m) if m.is_file() => Some(Oid::hash_file(ObjectType::Blob, &file)?),
                 Ok(_) => {
                     changed.push(path.display().to_string());
                     continue;
@@ -305,7 +305,10 @@ mod tests {
         let a = Oid::from_str("1111111111111111111111111111111111111111").unwrap();
         let b = Oid::from_str("2222222222222222222222222222222222222222").unwrap();
         let mut mv = Move::new(Some(a), b, "finalize 2026-001-x: a title\n\nbody");
-        mv.tags = vec![("charter-2026".into(), Some(b)), ("charter-2025".into(), None)];
+        mv.tags = vec![
+            ("charter-2026".into(), Some(b)),
+            ("charter-2025".into(), None),
+        ];
         assert_eq!(Move::parse(&mv.text()), Some(mv.clone()));
         let first = Move::new(None, b, "init");
         assert_eq!(Move::parse(&first.text()), Some(first));

@@ -10,9 +10,10 @@ use crate::crypto::key::SigningKey;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::store::journal::Move;
-pub use crate::store::lock::Lock;
 use crate::store::lock::write_durably;
+pub use crate::store::lock::Lock;
 use crate::store::snapshot::Snapshot;
+use crate::store::{exec, owner};
 
 /// The SSHSIG namespace git uses for commit signatures.
 const GIT_NAMESPACE: &str = "git";
@@ -46,8 +47,13 @@ pub struct Repo {
 impl Repo {
     pub fn open(path: &Path) -> Result<Self> {
         durable_writes();
-        let git = Repository::discover(path).map_err(|_| Error::NotAGroup {
-            path: path.to_path_buf(),
+        let git = Repository::discover(path).map_err(|e| match e.code() {
+            git2::ErrorCode::Owner => Error::NotOwned {
+                path: owner::top(path),
+            },
+            _ => Error::NotAGroup {
+                path: path.to_path_buf(),
+            },
         })?;
         Ok(Self { git })
     }
@@ -219,15 +225,27 @@ impl Repo {
     }
 
     /// Runs the system `git` in this repository, so the user's SSH
-    /// configuration and credential helpers apply. Returns stdout.
+    /// configuration and credential helpers apply. Returns stdout. It must
+    /// end within its time limit ([`exec::GIT_TIMEOUT`], or
+    /// `CHARTER_GIT_TIMEOUT` seconds) and print at most
+    /// [`exec::GIT_OUTPUT`] bytes on each stream.
     pub fn run_git(&self, args: &[&str]) -> std::result::Result<String, String> {
-        let out = std::process::Command::new("git")
-            .arg("-C")
+        let limits = exec::Limits {
+            time: exec::time_limit("CHARTER_GIT_TIMEOUT", exec::GIT_TIMEOUT)?,
+            output: exec::GIT_OUTPUT,
+        };
+        let mut cmd = std::process::Command::new("git");
+        cmd.arg("-C")
             .arg(self.workdir())
             .args(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
+            .stdin(std::process::Stdio::null());
+        let what = args.first().copied().unwrap_or_default();
+        let out = exec::run(&mut cmd, limits).map_err(|e| match e {
+            exec::ExecError::TimedOut(_) => {
+                format!("git {what}: {e} (CHARTER_GIT_TIMEOUT sets the limit in seconds)")
+            }
+            e => format!("git {what}: {e}"),
+        })?;
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).into_owned())
         } else {

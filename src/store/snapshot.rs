@@ -84,12 +84,20 @@ impl<'r> Snapshot<'r> {
         String::from_utf8(blob.content().to_vec()).map_err(|_| Error::file(path, Problem::NotUtf8))
     }
 
+    /// The blob `id`, read only once its object header says it is within
+    /// [`MAX_FILE`]: a hostile 200 MB blob is refused without inflating it.
     fn checked_blob(&self, path: &str, id: Oid) -> Result<git2::Blob<'r>> {
-        let blob = self.repo.find_blob(id)?;
-        if blob.size() > MAX_FILE {
+        let (size, kind) = self.repo.odb()?.read_header(id)?;
+        if kind != ObjectType::Blob {
+            return Err(Error::parse(
+                path,
+                format!("expected a file, found a {kind}"),
+            ));
+        }
+        if size > MAX_FILE {
             return Err(Error::file(path, Problem::TooLarge(MAX_FILE)));
         }
-        Ok(blob)
+        Ok(self.repo.find_blob(id)?)
     }
 
     /// Lists the folder at `path` (empty if absent), refusing links and

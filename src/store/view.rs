@@ -6,7 +6,7 @@ use crate::model::charter::Charter;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::{Error, Result};
 use crate::model::governance::{self, Governance};
-use crate::model::id::ProposalId;
+use crate::model::id::{ProposalId, ProposalRef};
 use crate::model::member::{Member, Members};
 use crate::model::proposal::{self, Proposal};
 use crate::store::repo::Repo;
@@ -59,24 +59,23 @@ impl<'r> State<'r> {
         proposal::list(&self.snapshot)
     }
 
-    /// Resolves a proposal id or any unique prefix of one.
-    pub fn find(&self, prefix: &str) -> Result<ProposalId> {
+    /// Resolves a proposal id, or a reference to one: its year and whole
+    /// number, perhaps followed by the beginning of its words (see
+    /// [`ProposalRef`]). Two proposals can share a year and number only in
+    /// a history merged by hand; the words then tell them apart.
+    pub fn find(&self, given: &str) -> Result<ProposalId> {
         let ids = self.proposal_ids()?;
-        if let Some(id) = ids.iter().find(|id| id.as_str() == prefix) {
+        if let Some(id) = ids.iter().find(|id| id.as_str() == given) {
             return Ok(id.clone());
         }
-        let matches: Vec<_> = ids
-            .into_iter()
-            .filter(|id| id.as_str().starts_with(prefix))
-            .collect();
+        let reference: ProposalRef = given.parse()?;
+        let mut matches: Vec<ProposalId> =
+            ids.into_iter().filter(|id| reference.matches(id)).collect();
         match matches.len() {
-            0 => Err(Error::UnknownProposal(prefix.to_string())),
-            1 => Ok(matches
-                .into_iter()
-                .next()
-                .ok_or_else(|| Error::UnknownProposal(prefix.to_string()))?),
+            0 => Err(Error::UnknownProposal(given.to_string())),
+            1 => Ok(matches.remove(0)),
             _ => Err(Error::AmbiguousProposal {
-                prefix: prefix.to_string(),
+                prefix: given.to_string(),
                 matches: matches.iter().map(ToString::to_string).collect(),
             }),
         }
@@ -96,12 +95,14 @@ impl<'r> State<'r> {
     }
 
     /// The deadline of a new proposal: the one given, else the group's
-    /// default lifetime.
+    /// default lifetime, ending at the last date a record may carry
+    /// ([`clock::LATEST`]) if it would run past it.
     pub fn deadline(&self, given: Option<Timestamp>, now: Timestamp) -> Result<Option<String>> {
         let deadline = given.or_else(|| {
-            self.governance
-                .proposal_lifetime_days
-                .map(|d| now + chrono::Duration::days(i64::from(d)))
+            self.governance.proposal_lifetime_days.map(|d| {
+                now.checked_add_signed(chrono::Duration::days(i64::from(d)))
+                    .map_or(clock::latest(), |t| t.min(clock::latest()))
+            })
         });
         if deadline.is_some_and(|d| d <= now) {
             return Err(Error::Invalid("the deadline is already past".into()));

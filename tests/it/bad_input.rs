@@ -123,28 +123,29 @@ fn path_tricks_in_a_proposal_id() {
             said.push_str(&format!("{act} {bad}\n  {err}"));
         }
     }
-    // Each refusal says the problem.
+    // Each refusal says the problem: none of these has the shape of a
+    // proposal's name (its year and number first).
     insta::assert_snapshot!(said, @"
     second ../2026-001-open-source
-      error: no proposal matches '../2026-001-open-source' (see charter status)
+      error: '../2026-001-open-source' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     show ../2026-001-open-source
-      error: no proposal matches '../2026-001-open-source' (see charter status)
+      error: '../2026-001-open-source' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     second 2026/2026-001-open-source
-      error: no proposal matches '2026/2026-001-open-source' (see charter status)
+      error: '2026/2026-001-open-source' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     show 2026/2026-001-open-source
-      error: no proposal matches '2026/2026-001-open-source' (see charter status)
+      error: '2026/2026-001-open-source' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     second 2026-001-open-source/../../governance.toml
-      error: no proposal matches '2026-001-open-source/../../governance.toml' (see charter status)
+      error: '2026-001-open-source/../../governance.toml' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     show 2026-001-open-source/../../governance.toml
-      error: no proposal matches '2026-001-open-source/../../governance.toml' (see charter status)
+      error: '2026-001-open-source/../../governance.toml' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     second /proposals/2026/2026-001-open-source
-      error: no proposal matches '/proposals/2026/2026-001-open-source' (see charter status)
+      error: '/proposals/2026/2026-001-open-source' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     show /proposals/2026/2026-001-open-source
-      error: no proposal matches '/proposals/2026/2026-001-open-source' (see charter status)
+      error: '/proposals/2026/2026-001-open-source' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     second /
-      error: no proposal matches '/' (see charter status)
+      error: '/' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     show /
-      error: no proposal matches '/' (see charter status)
+      error: '/' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
     ");
 }
 
@@ -157,33 +158,81 @@ fn an_unknown_proposal_id() {
         &["'2026-999-nothing'", "no proposal matches"],
     );
     g.assert_refused(
-        g.read().args(["show", "2027"]),
-        &["'2027'", "no proposal matches"],
+        g.read().args(["show", "2027-001"]),
+        &["'2027-001'", "no proposal matches"],
+    );
+    // The number is taken whole: 2026-0010 is not 2026-001.
+    g.assert_refused(
+        g.read().args(["show", "2026-0010"]),
+        &["'2026-0010'", "no proposal matches"],
     );
 }
 
 #[test]
+fn a_proposal_is_named_by_its_year_and_number_at_least() {
+    // With one proposal open, a name too short to say which (nothing, the
+    // year, part of the number) used to act on it; it is refused.
+    let g = Group::d5();
+    let id = propose(&g);
+    for short in ["", "2026", "2026-", "2026-0", "2026-00", "open-source"] {
+        let err = g.assert_refused(
+            g.charter("ee").args(["second", short]),
+            &[&format!("'{short}'"), "does not name a proposal"],
+        );
+        assert!(err.contains("year and number"), "{err}");
+        g.assert_refused(
+            g.read().args(["show", short]),
+            &[&format!("'{short}'"), "does not name a proposal"],
+        );
+    }
+    // The control: the year and number, with or without the beginning of
+    // the words, name it.
+    for name in ["2026-001", "2026-001-open"] {
+        assert!(g.read_out(&["show", name]).starts_with(&id), "{name}");
+    }
+    g.act("ee", "second", "2026-001-open");
+    assert!(exists(
+        &g,
+        &format!("{}/signatures/ee.second.msg", proposal_dir(&id))
+    ));
+}
+
+#[test]
 fn an_ambiguous_prefix() {
+    // Two proposals with one year and number exist only in a history
+    // merged by hand: the words tell them apart.
     let g = Group::d5();
     let a = propose(&g);
-    let b = g.propose_amend(
-        "ee",
-        "open-standards",
-        "# Open standards\n\nOpen standards first.\n",
-        "# Standards ouverts\n\nLes standards ouverts d'abord.\n",
+    assert_eq!(a, "2026-001-open-source");
+    let b = "2026-001-open-standards";
+    copy_dir(
+        &g.repo.join(proposal_dir(&a)),
+        &g.repo.join(proposal_dir(b)),
     );
-    assert_eq!(
-        [a.as_str(), b.as_str()],
-        ["2026-001-open-source", "2026-002-open-standards"]
+    g.git_commit_all("a second 2026-001, by hand");
+    g.assert_refused(
+        g.charter("il").args(["accept", "2026-001"]),
+        &["'2026-001'", "several", &a, b],
     );
     g.assert_refused(
-        g.charter("il").args(["accept", "2026-00"]),
-        &["'2026-00'", "several", &a, &b],
+        g.read().args(["show", "2026-001-open-s"]),
+        &["'2026-001-open-s'", "several", &a, b],
     );
-    g.assert_refused(
-        g.read().args(["show", "2026-00"]),
-        &["'2026-00'", "several"],
-    );
+    // The control: enough of the words name one.
+    assert!(g.read_out(&["show", "2026-001-open-so"]).starts_with(&a));
+}
+
+/// Copies the folder `from` to `to`, files only.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
 }
 
 #[test]
@@ -453,4 +502,190 @@ fn an_objection_reason_with_a_newline() {
             .args(["object", &id, "--reason", "Too vague.\nsigner uk"]),
         &["reason", "one line"],
     );
+}
+
+/// An error line made of a value the user gave: one line, the value's
+/// control characters escaped and the value cut short.
+fn assert_echoed_safely(g: &Group, cmd: &mut assert_cmd::Command, needles: &[&str]) -> String {
+    let err = g.assert_refused(cmd, needles);
+    assert!(err.chars().count() < 400, "{} characters: {err}", err.len());
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    err
+}
+
+#[test]
+fn values_with_newlines_or_of_any_length_are_echoed_escaped_and_short() {
+    let g = Group::d5();
+    propose(&g);
+    let long = "2026-001-".to_string() + &"x".repeat(100_000);
+    let mut said = String::new();
+    for value in ["2026\n001", "a\u{1b}[31mred", "2026-001\nsigner uk"] {
+        let err = assert_echoed_safely(&g, g.read().args(["show", value]), &[]);
+        said.push_str(&err);
+    }
+    for (who, act) in [(None, "show"), (Some("ee"), "second")] {
+        let mut cmd = match who {
+            Some(w) => g.charter(w),
+            None => g.read(),
+        };
+        let err = assert_echoed_safely(&g, cmd.args([act, &long]), &["…"]);
+        said.push_str(&err);
+    }
+    // Refused by the command line's own parser (a member id), and by the
+    // commands (a --text, a --member and a --deadline spec, the clock).
+    let err = assert_echoed_safely(
+        &g,
+        g.charter("jp").args([
+            "apply",
+            "--id",
+            &"y".repeat(100_000),
+            "--name",
+            "x",
+            "--statement",
+            "s",
+        ]),
+        &["invalid member id", "…"],
+    );
+    said.push_str(&err);
+    let err = assert_echoed_safely(
+        &g,
+        g.charter("jp")
+            .args(["apply", "--id", "j\np", "--name", "x", "--statement", "s"]),
+        &["invalid member id"],
+    );
+    said.push_str(&err);
+    let err = assert_echoed_safely(
+        &g,
+        g.charter("uk")
+            .args(["propose", "amend", "open-source", "--text", "en\nfr"]),
+        &["--text"],
+    );
+    said.push_str(&err);
+    let err = assert_echoed_safely(
+        &g,
+        g.env
+            .charter_in(g.env.path())
+            .args([
+                "init",
+                "other",
+                "--name",
+                "Other",
+                "--member",
+                &"z\n".repeat(50_000),
+            ])
+            .arg("--key")
+            .arg(g.env.key("uk")),
+        &["--member", "…"],
+    );
+    said.push_str(&err);
+    let texts = g.texts("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let err = assert_echoed_safely(
+        &g,
+        g.charter("uk")
+            .args([
+                "propose",
+                "amend",
+                "open-source",
+                "--deadline",
+                "2027\n01-01",
+            ])
+            .args(&texts),
+        &["--deadline"],
+    );
+    said.push_str(&err);
+    let err = assert_echoed_safely(
+        &g,
+        g.charter("ee")
+            .args(["second", "2026-001"])
+            .env("CHARTER_NOW", "2026-11-23T10:00:00Z\nsigner uk"),
+        &["CHARTER_NOW"],
+    );
+    said.push_str(&err);
+    let err = assert_echoed_safely(
+        &g,
+        g.read()
+            .args(["verify", "--root", &format!("HEAD\n{long}")]),
+        &["--root", "…"],
+    );
+    said.push_str(&err);
+    insta::assert_snapshot!(said, @r"
+    error: '2026\n001' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
+    error: 'a\u{1b}[31mred' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
+    error: '2026-001\nsigner uk' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
+    error: '2026-001-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
+    error: '2026-001-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' does not name a proposal: give its id, or its year and number as in 2026-001 (see charter status)
+    error: invalid value 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy…' for '--id <ID>': invalid member id 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy…': it is longer than 64 characters
+    error: invalid value 'j\np' for '--id <ID>': invalid member id 'j\np': use only lower-case letters, digits and '-'
+    error: --text 'en\nfr': expected LANG=FILE
+    error: --member 'z\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz\nz…': expected ID=PUBKEY_FILE
+    error: --deadline '2027\n01-01': expected YYYY-MM-DD or an RFC 3339 date-time, from 2000-01-01T00:00:00Z to 9999-12-31T23:59:59Z
+    error: CHARTER_NOW must be an RFC 3339 date-time from 2000-01-01T00:00:00Z to 9999-12-31T23:59:59Z: '2026-11-23T10:00:00Z\nsigner uk'
+    error: --root 'HEAD\n2026-001-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…': no such commit
+    ");
+}
+
+#[test]
+fn charter_now_outside_the_range_is_refused() {
+    // Year 0 wrote a record its own parser then refused; 1969 was taken.
+    let g = Group::d5();
+    let id = propose(&g);
+    for now in [
+        "0000-01-01T00:00:00Z",
+        "1969-07-20T20:17:00Z",
+        "1999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59-01:00",
+    ] {
+        let err = g.assert_refused(
+            g.charter("ee")
+                .args(["second", &id])
+                .env("CHARTER_NOW", now),
+            &[
+                "CHARTER_NOW",
+                now,
+                "from 2000-01-01T00:00:00Z to 9999-12-31T23:59:59Z",
+            ],
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // So is a deadline outside it.
+    let texts = g.texts("open-standards", OPEN_STANDARDS_EN, OPEN_STANDARDS_FR);
+    g.assert_refused(
+        g.charter("ee")
+            .args([
+                "propose",
+                "amend",
+                "open-standards",
+                "--deadline",
+                "10000-01-01",
+            ])
+            .args(&texts),
+        &["--deadline", "10000-01-01"],
+    );
+}
+
+#[test]
+fn the_edges_of_the_range_are_written_and_read_back() {
+    // The control of the range: a group founded at its first second, and
+    // one acting near its last (the proposal's default deadline, 90 days
+    // on, ends at the range's last second), verify.
+    for (founded, acting, deadline) in [
+        (
+            "2000-01-01T00:00:00Z",
+            "2000-01-01T00:00:00Z",
+            "2000-03-31T00:00:00Z",
+        ),
+        (NOW, "9999-12-30T00:00:00Z", "9999-12-31T23:59:59Z"),
+    ] {
+        let mut g = Group::found_d5(founded);
+        g.at(acting);
+        let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+        let msg = format!("{}/signatures/uk.propose.msg", proposal_dir(&id));
+        assert_eq!(g.message_field(&msg, "date"), acting);
+        let toml = g.read_file(&format!("{}/proposal.toml", proposal_dir(&id)));
+        assert!(
+            toml.contains(&format!("deadline = \"{deadline}\"")),
+            "{toml}"
+        );
+        g.assert_verify_passes();
+    }
 }

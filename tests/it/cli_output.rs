@@ -40,20 +40,104 @@ fn a_closed_stdout_ends_the_command_quietly() {
     }
 }
 
-#[test]
-fn a_full_disk_on_stdout_is_one_line_and_exit_2() {
-    let g = Group::d5();
-    let full = std::fs::OpenOptions::new()
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/full")
+        .unwrap()
+}
+
+#[test]
+fn a_full_disk_on_stdout_is_one_line_and_exit_3() {
+    // A machine's fault, as a broken object database is (it was 2, as if
+    // the user's input were wrong, before).
+    let g = Group::d5();
+    for args in [
+        &["principles"][..],
+        &["status"],
+        &["log", "--json"],
+        &["--help"],
+    ] {
+        let out = charter(&g).args(args).stdout(dev_full()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr, "error: cannot write to stdout: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+    // The control: the same commands to a file.
+    for args in [
+        &["principles"][..],
+        &["status"],
+        &["log", "--json"],
+        &["--help"],
+    ] {
+        let out = charter(&g).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// `charter key generate` in the group's scratch folder: a command that
+/// succeeds and says so on stderr.
+fn key_generate(g: &Group, name: &str) -> Command {
+    let mut cmd = charter(g);
+    cmd.args(["key", "generate", "--out"])
+        .arg(g.env.path().join(name));
+    cmd
+}
+
+#[test]
+fn a_full_stderr_never_panics() {
+    let g = Group::d5();
+    // A message that could not be said: the command did its work, and
+    // says by its status that something was lost.
+    let out = key_generate(&g, "k1").stderr(dev_full()).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(g.env.path().join("k1.pub").is_file());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    // An error that could not be said keeps its status.
+    let out = charter(&g)
+        .args(["show", "2026-404"])
+        .stderr(dev_full())
+        .output()
         .unwrap();
-    let out = charter(&g).arg("principles").stdout(full).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(
-        stderr,
-        "error: cannot write to stdout: No space left on device (os error 28)\n"
-    );
+    assert_eq!(out.status.code(), Some(2));
+    // The control: the same with a stderr that can be written.
+    let out = key_generate(&g, "k2").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("wrote "));
+}
+
+#[test]
+fn a_closed_stderr_never_panics() {
+    let g = Group::d5();
+    let run = |cmd: &mut Command| {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        child.wait_with_output().unwrap()
+    };
+    // Nobody reads the message: the work is done and it ends as it would.
+    let out = run(&mut key_generate(&g, "k1"));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(g.env.path().join("k1.pub").is_file());
+    let out = run(charter(&g).args(["show", "2026-404"]));
+    assert_eq!(out.status.code(), Some(2));
+    // stderr closed outright (`2>&-`).
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" show 2026-404 2>&-")
+        .arg(assert_cmd::cargo::cargo_bin("charter"))
+        .env_clear()
+        .envs(hermetic_env(g.env.path(), NOW))
+        .current_dir(&g.repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod amendment;
 mod bad_input;
 mod cli_output;
 mod keys_and_signatures;
+mod limits;
 mod membership;
 mod membership_attacks;
 mod openssh_agreement;
