@@ -28,7 +28,7 @@ const MAX_REVISION: usize = 256;
 pub fn progress(what: &'static str) -> impl FnMut(usize, usize) {
     let on = std::io::stderr().is_terminal();
     move |done, total| {
-        if on && total >= 200 && (done % 100 == 0 || done == total) {
+        if on && total >= 200 && (done.is_multiple_of(100) || done == total) {
             err!("\r{what} {done}/{total} commits");
             if done == total {
                 err!("\r\x1b[K");

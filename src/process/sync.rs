@@ -13,11 +13,15 @@ use crate::process::group::Group;
 use crate::process::transaction::{finalization_commit, Signer};
 use crate::rules;
 use crate::store::graph::{CommitInfo, Status};
-use crate::store::journal::Move;
+use crate::store::journal::{Move, TagMove};
 use crate::store::repo::{Committer, Edits};
 use crate::store::view::State;
 use crate::store::Oid;
 use crate::verify::{self, Violation};
+
+/// git fsyncs what it fetches, loose objects too (not by default): they
+/// are on disk before the branch moves onto them.
+const DURABLE: &str = "core.fsync=all";
 
 /// How many times a lost push race is retried.
 const ATTEMPTS: usize = 6;
@@ -135,7 +139,15 @@ impl Group {
         let branch = repo.branch_name();
         let incoming_ref = format!("refs/charter/incoming/{}", safe(remote));
         let refspec = format!("+{branch}:{incoming_ref}");
-        match repo.run_git(&["fetch", "--quiet", "--no-tags", remote, &refspec]) {
+        match repo.run_git(&[
+            "-c",
+            DURABLE,
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            remote,
+            &refspec,
+        ]) {
             Ok(_) => {}
             Err(m) if m.contains("couldn't find remote ref") => return Ok(None),
             Err(m) => return Err(remote_err(m)),
@@ -187,11 +199,19 @@ impl Group {
         let repo = self.repo();
         let space = format!("refs/charter/incoming-tags/{}/", safe(remote));
         let refspec = format!("+refs/tags/charter-*:{space}charter-*");
-        repo.run_git(&["fetch", "--quiet", "--no-tags", remote, &refspec])
-            .map_err(|message| SyncError::Remote {
-                remote: remote.to_string(),
-                message,
-            })?;
+        repo.run_git(&[
+            "-c",
+            DURABLE,
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            remote,
+            &refspec,
+        ])
+        .map_err(|message| SyncError::Remote {
+            remote: remote.to_string(),
+            message,
+        })?;
         for full in repo.refs_matching(&format!("{space}*"))? {
             let name = full.trim_start_matches(&space).to_string();
             let Some(target) = repo.ref_target(&full) else {
@@ -499,7 +519,7 @@ fn proposal_of(path: &str) -> Option<ProposalId> {
 /// Where the sync is going: the new tip and the tags that move with it.
 struct Plan {
     tip: Oid,
-    tags: Vec<(String, Option<Oid>)>,
+    tags: Vec<TagMove>,
 }
 
 fn lost_race(message: &str) -> bool {

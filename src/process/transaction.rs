@@ -15,7 +15,7 @@ use crate::model::tree::join;
 use crate::process::group::{ActOutcome, Group, NewProposal};
 use crate::rules;
 use crate::rules::finalization;
-use crate::store::journal::Move;
+use crate::store::journal::{Move, TagMove};
 use crate::store::repo::{Committer, Edits, Lock, Repo};
 use crate::store::view::State;
 use crate::store::Oid;
@@ -360,7 +360,7 @@ pub(crate) fn finalization_commit(
     proposal: &Proposal,
     now: Timestamp,
     freed: &[String],
-) -> Result<(Oid, Option<(String, Option<Oid>)>)> {
+) -> Result<(Oid, Option<TagMove>)> {
     let now = rules::decision_date(proposal, &state.snapshot, now);
     let decision = Decision {
         outcome: Outcome::Adopted,

@@ -11,7 +11,6 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use git2::build::CheckoutBuilder;
 use git2::{ObjectType, Oid};
 
 use crate::model::error::{Error, Result};
@@ -19,6 +18,9 @@ use crate::store::lock::{remove_durably, write_durably};
 use crate::store::repo::Repo;
 
 const JOURNAL: &str = "journal";
+
+/// A tag set to a commit (`Some`) or deleted (`None`).
+pub type TagMove = (String, Option<Oid>);
 
 /// One move of the branch, with the tags set (`Some`) or deleted (`None`)
 /// along with it.
@@ -28,7 +30,7 @@ pub struct Move {
     pub new: Oid,
     /// The first line of what was done, for the reflog and for recovery.
     pub message: String,
-    pub tags: Vec<(String, Option<Oid>)>,
+    pub tags: Vec<TagMove>,
 }
 
 impl Move {
@@ -126,7 +128,11 @@ impl Repo {
         std::fs::create_dir_all(self.state_dir()).map_err(|e| Error::io(self.state_dir(), e))?;
         write_durably(&journal, mv.text().as_bytes())?;
         if let Err(e) = self.move_branch(mv) {
-            remove_durably(&journal)?;
+            // The branch may have moved and only a later step failed (an
+            // fsync, say): then the journal stays, for the next command.
+            if self.ref_target(&self.branch_name()) != Some(mv.new) {
+                remove_durably(&journal)?;
+            }
             return Err(e);
         }
         self.finish(mv, &paths)
@@ -203,19 +209,54 @@ impl Repo {
 
     /// Writes `paths` of `commit` into the work tree and index (deleting
     /// those it lacks). Only the paths the move changed: the rest of the
-    /// work tree is the user's.
+    /// work tree is the user's. Done by hand rather than by libgit2's
+    /// checkout, which compares with HEAD — already moved, so after a crash
+    /// it would judge half-written paths done.
     fn check_out(&self, commit: Oid, paths: &[PathBuf]) -> Result<()> {
-        if self.git().is_bare() || paths.is_empty() {
+        let git = self.git();
+        let Some(workdir) = git.workdir() else {
+            return Ok(());
+        };
+        if paths.is_empty() {
             return Ok(());
         }
-        let tree = self.git().find_commit(commit)?.tree()?;
-        let mut checkout = CheckoutBuilder::new();
-        checkout.force().update_index(true);
-        for p in paths {
-            checkout.path(p);
+        let tree = git.find_commit(commit)?.tree()?;
+        let mut index = git.index()?;
+        for path in paths {
+            let file = workdir.join(path);
+            match tree.get_path(path) {
+                Ok(entry) => {
+                    let on_disk = std::fs::symlink_metadata(&file)
+                        .ok()
+                        .filter(|m| m.is_file())
+                        .and_then(|_| Oid::hash_file(ObjectType::Blob, &file).ok());
+                    if on_disk != Some(entry.id()) {
+                        let blob = git.find_blob(entry.id())?;
+                        if let Some(dir) = file.parent() {
+                            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                        }
+                        if std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
+                            std::fs::remove_dir_all(&file).map_err(|e| Error::io(&file, e))?;
+                        }
+                        std::fs::write(&file, blob.content()).map_err(|e| Error::io(&file, e))?;
+                    }
+                    index.add_path(path)?;
+                }
+                Err(_) => {
+                    match std::fs::remove_file(&file) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(Error::io(&file, e))
+                        }
+                        _ => {}
+                    }
+                    remove_empty_parents(workdir, &file);
+                    if index.get_path(path, 0).is_some() {
+                        index.remove_path(path)?;
+                    }
+                }
+            }
         }
-        self.git()
-            .checkout_tree(tree.as_object(), Some(&mut checkout))?;
+        index.write()?;
         Ok(())
     }
 
@@ -293,6 +334,18 @@ impl Repo {
         for path in stale {
             let _ = std::fs::remove_file(path);
         }
+    }
+}
+
+/// Removes the folders above `file` that are left empty, up to `top`, as
+/// git does when it deletes a file.
+fn remove_empty_parents(top: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir.filter(|d| *d != top && d.starts_with(top)) {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }
 

@@ -10,6 +10,7 @@ mod adversary_merges;
 mod amendment;
 mod bad_input;
 mod cli_output;
+mod crash_safety;
 mod keys_and_signatures;
 mod limits;
 mod membership;

@@ -873,7 +873,7 @@ fn incremental_and_full_verify_agree_and_a_rewritten_past_is_caught() {
             let fr = format!("# {principle}\n\nVersion {n} de ce principe.\n");
             let id = g.propose_amend(proposer, principle, &en, &fr);
             let objector = FOUNDERS[(n + 2) % 5];
-            if n % 4 == 0 {
+            if n.is_multiple_of(4) {
                 g.charter(objector)
                     .args(["object", &id, "--reason", "Let us read it once more"])
                     .assert()
