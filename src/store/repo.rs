@@ -239,7 +239,16 @@ impl Repo {
             .arg(self.workdir())
             .args(args)
             .stdin(std::process::Stdio::null());
-        let what = args.first().copied().unwrap_or_default();
+        // The subcommand, past `-c name=value` options.
+        let mut rest = args.iter().copied();
+        let what = loop {
+            match rest.next() {
+                Some("-c") => {
+                    rest.next();
+                }
+                other => break other.unwrap_or_default(),
+            }
+        };
         let out = exec::run(&mut cmd, limits).map_err(|e| match e {
             exec::ExecError::TimedOut(_) => {
                 format!("git {what}: {e} (CHARTER_GIT_TIMEOUT sets the limit in seconds)")

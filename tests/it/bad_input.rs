@@ -210,16 +210,26 @@ fn an_ambiguous_prefix() {
         &g.repo.join(proposal_dir(b)),
     );
     g.git_commit_all("a second 2026-001, by hand");
-    g.assert_refused(
+    // Made by hand, it does not verify: an act is refused for that first.
+    g.assert_refused_unverified(
         g.charter("il").args(["accept", "2026-001"]),
+        &["[signed-content]"],
+    );
+    g.assert_refused_after_warning(
+        g.read().args(["show", "2026-001"]),
         &["'2026-001'", "several", &a, b],
     );
-    g.assert_refused(
+    g.assert_refused_after_warning(
         g.read().args(["show", "2026-001-open-s"]),
         &["'2026-001-open-s'", "several", &a, b],
     );
     // The control: enough of the words name one.
-    assert!(g.read_out(&["show", "2026-001-open-so"]).starts_with(&a));
+    let out = g
+        .read()
+        .args(["show", "2026-001-open-so"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).starts_with(&a), "{}", stderr(&out));
 }
 
 /// Copies the folder `from` to `to`, files only.

@@ -502,6 +502,31 @@ impl Group {
         self.assert_refused_with(1, cmd, &all)
     }
 
+    /// As [`Group::assert_refused`], for a listing of a history that does
+    /// not verify: a `warning:` line first, then the one-line error.
+    pub fn assert_refused_after_warning(&self, cmd: &mut Command, needles: &[&str]) -> String {
+        let before = self.tree_state();
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "a warning, then the error: {err:?}");
+        assert!(lines[0].starts_with("warning: this clone's history does not verify"));
+        assert!(lines[1].starts_with("error: "), "{err:?}");
+        for n in needles {
+            assert!(
+                lines[1].contains(n),
+                "the error should mention {n:?}: {err:?}"
+            );
+        }
+        assert_eq!(
+            self.tree_state(),
+            before,
+            "a refused command changed the repository"
+        );
+        format!("{}\n", lines[1])
+    }
+
     fn assert_refused_with(&self, code: i32, cmd: &mut Command, needles: &[&str]) -> String {
         let before = self.tree_state();
         let out = cmd.output().unwrap();
