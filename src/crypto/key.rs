@@ -157,9 +157,27 @@ pub struct SigningKey {
 impl SigningKey {
     /// Loads `path`; an encrypted key asks `passphrase` for its passphrase.
     pub fn load(path: &Path, passphrase: &dyn Fn(&Path) -> Result<String>) -> Result<Self> {
-        let origin = path.display().to_string();
         let bytes = read_bounded(path, MAX_KEY_FILE)?;
-        let mut key = PrivateKey::from_openssh(&bytes)
+        Self::parse(path, &bytes, passphrase)
+    }
+
+    /// Reads the bytes of the private key file `path` (named in errors and
+    /// given to `passphrase`); what [`SigningKey::load`] does once it has
+    /// read the file.
+    pub fn parse(
+        path: &Path,
+        bytes: &[u8],
+        passphrase: &dyn Fn(&Path) -> Result<String>,
+    ) -> Result<Self> {
+        let origin = path.display().to_string();
+        if bytes.len() > MAX_KEY_FILE {
+            return Err(ReadError::TooLarge {
+                path: path.to_path_buf(),
+                limit: MAX_KEY_FILE,
+            }
+            .into());
+        }
+        let mut key = PrivateKey::from_openssh(bytes)
             .map_err(|e| KeyError::key(&origin, format!("not an OpenSSH private key ({e})")))?;
         if key.is_encrypted() {
             let pass = passphrase(path)?;

@@ -92,6 +92,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_four_digit_years_in_utc() {
+        for bad in ["9999-12-31T23:00:00-05:00", "0000-01-01T00:30:00+01:00"] {
+            assert!(parse_timestamp(bad).is_err(), "{bad}");
+            assert!(parse_deadline(bad).is_none(), "{bad}");
+        }
+        for bad in ["-62-2-11", "10000-01-01", "+10000-01-01"] {
+            assert!(parse_deadline(bad).is_none(), "{bad}");
+        }
+        let edge = parse_timestamp("9999-12-31T23:00:00+05:00").unwrap();
+        assert_eq!(format(&edge), "9999-12-31T18:00:00Z");
+    }
+
+    #[test]
     fn deadline_day_is_end_of_day() {
         let t = parse_deadline("2026-12-31").unwrap();
         assert_eq!(format(&t), "2026-12-31T23:59:59Z");

@@ -55,7 +55,8 @@ impl FromStr for Digest {
             ))
         };
         let hex = s.strip_prefix("sha256:").ok_or_else(bad)?;
-        if hex.len() != 64 {
+        // Lower-case hex only, as it is written: one digest, one text.
+        if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(bad());
         }
         let mut out = [0u8; 32];
@@ -586,6 +587,13 @@ mod tests {
         let expected = Sha256::digest(manifest.as_bytes());
         assert_eq!(d.0, <[u8; 32]>::from(expected));
         assert_eq!(d.to_string().parse::<Digest>().unwrap(), d);
+        let text = d.to_string();
+        for other in [
+            text.to_uppercase().replace("SHA256", "sha256"),
+            format!("sha256:+{}", &text[8..]),
+        ] {
+            assert!(other.parse::<Digest>().is_err(), "{other}");
+        }
     }
 
     #[test]

@@ -1,0 +1,8 @@
+//! `decision.toml`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    charter_fuzz::decision(data);
+});

@@ -1,0 +1,8 @@
+//! `proposal.toml`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    charter_fuzz::proposal(data);
+});

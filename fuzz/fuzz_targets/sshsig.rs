@@ -1,0 +1,8 @@
+//! An armored SSHSIG signature (`signatures/*.sig`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    charter_fuzz::sshsig(data);
+});
