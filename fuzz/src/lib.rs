@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use charter::crypto::key::{KeyError, PublicKey, SigningKey};
 use charter::crypto::sshsig;
@@ -387,13 +388,25 @@ pub fn statement(data: &[u8]) -> Verdict {
     let Some(text) = utf8(data) else {
         return Refused;
     };
-    let charter = d5_charter();
+    // The charter and its filled templates, made once.
+    static D5: OnceLock<(Charter, Vec<(Lang, String)>)> = OnceLock::new();
+    let (charter, filled) = D5.get_or_init(|| {
+        let charter = d5_charter();
+        let filled = ["en", "fr"]
+            .iter()
+            .map(|l| {
+                let lang: Lang = l.parse().expect("a language");
+                let text = filled_statement(&charter, &lang);
+                (lang, text)
+            })
+            .collect();
+        (charter, filled)
+    });
     let mut complete = true;
-    for lang in ["en", "fr"] {
-        let lang: Lang = lang.parse().expect("a language");
-        let all = statement::missing_sections("", &charter, &lang);
+    for (lang, filled) in filled {
+        let all = statement::missing_sections("", charter, lang);
         assert_eq!(all.len(), charter.principles.len() + 1);
-        let missing = statement::missing_sections(text, &charter, &lang);
+        let missing = statement::missing_sections(text, charter, lang);
         let mut rest = all.iter();
         for m in &missing {
             assert!(
@@ -402,8 +415,8 @@ pub fn statement(data: &[u8]) -> Verdict {
             );
         }
         // Whatever the text says, the sections it adds cannot make it worse.
-        let filled = format!("{text}\n{}", filled_statement(&charter, &lang));
-        let still = statement::missing_sections(&filled, &charter, &lang);
+        let with_all = format!("{text}\n{filled}");
+        let still = statement::missing_sections(&with_all, charter, lang);
         assert!(
             still.len() <= missing.len() || text.contains("<!--"),
             "{still:?}"
