@@ -244,17 +244,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
         {
             return Ok(None);
         }
-        let (commit, tag) = finalization_commit(
-            self.repo,
-            &self.state,
-            &self.signer,
-            proposal,
-            self.now,
-            &[],
-        )?;
-        let mut mv = Move::new(Some(self.state.head), commit, "finalize");
-        mv.tags.extend(tag);
-        self.repo.advance(&mv)?;
+        let commit = self.finalize_head(proposal)?;
         Ok(Some(ActOutcome {
             id: proposal.id.clone(),
             commit,
@@ -288,6 +278,12 @@ impl<'g, 'k> Transaction<'g, 'k> {
     pub fn finalize(self, proposal: &Proposal) -> Result<Oid> {
         let date = rules::decision_date(proposal, &self.state.snapshot, self.now);
         rules::check_finalize(proposal, &self.state.members, &self.state.snapshot, &date)?;
+        self.finalize_head(proposal)
+    }
+
+    /// Writes the finalization of `proposal` on HEAD and moves the branch
+    /// to it, with its tag. The caller has checked the decision.
+    fn finalize_head(&self, proposal: &Proposal) -> Result<Oid> {
         let (commit, tag) = finalization_commit(
             self.repo,
             &self.state,
