@@ -157,6 +157,11 @@ impl ProposalId {
         self.year
     }
 
+    /// The words after the year and number.
+    pub fn slug(&self) -> &str {
+        self.id.splitn(3, '-').nth(2).unwrap_or_default()
+    }
+
     /// The proposal's folder in the repository.
     pub fn dir(&self) -> String {
         format!("proposals/{}/{}", self.year, self.id)
@@ -321,6 +326,13 @@ mod tests {
         for bad in ["2026-open", "26-001-x", "2026-01-x", "../2026-001-x"] {
             assert!(bad.parse::<ProposalId>().is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn a_proposal_id_has_its_words_after_year_and_number() {
+        let id: ProposalId = "2026-1234-open-source".parse().unwrap();
+        assert_eq!(id.slug(), "open-source");
+        assert_eq!(ProposalId::new(2026, 7, "x").unwrap().slug(), "x");
     }
 
     #[test]

@@ -139,15 +139,7 @@ impl Group {
         let branch = repo.branch_name();
         let incoming_ref = format!("refs/charter/incoming/{}", safe(remote));
         let refspec = format!("+{branch}:{incoming_ref}");
-        match repo.run_git(&[
-            "-c",
-            DURABLE,
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            remote,
-            &refspec,
-        ]) {
+        match fetch_durably(repo, remote, &refspec) {
             Ok(_) => {}
             Err(m) if m.contains("couldn't find remote ref") => return Ok(None),
             Err(m) => return Err(remote_err(m)),
@@ -199,16 +191,7 @@ impl Group {
         let repo = self.repo();
         let space = format!("refs/charter/incoming-tags/{}/", safe(remote));
         let refspec = format!("+refs/tags/charter-*:{space}charter-*");
-        repo.run_git(&[
-            "-c",
-            DURABLE,
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            remote,
-            &refspec,
-        ])
-        .map_err(|message| SyncError::Remote {
+        fetch_durably(repo, remote, &refspec).map_err(|message| SyncError::Remote {
             remote: remote.to_string(),
             message,
         })?;
@@ -372,8 +355,24 @@ impl Group {
         now: Timestamp,
         outcome: &mut SyncOutcome,
     ) -> std::result::Result<(), SyncError> {
-        let snap = self.repo().snapshot(plan.tip)?;
-        for id in proposal::list(&snap)? {
+        // One read of the tip finds what is due; each finalization made
+        // then reads the new tip once.
+        let due: Vec<ProposalId> = {
+            let state = State::at(self.repo(), plan.tip)?;
+            state
+                .proposal_ids()?
+                .into_iter()
+                .filter(|id| {
+                    state.proposal(id).is_ok_and(|p| {
+                        let date = rules::decision_date(&p, &state.snapshot, now);
+                        p.decision.is_none()
+                            && rules::check_finalize(&p, &state.members, &state.snapshot, &date)
+                                .is_ok()
+                    })
+                })
+                .collect()
+        };
+        for id in due {
             if self.finalize_if_due(plan, &id, key, None, now)? {
                 outcome.finalized.push(id);
             }
@@ -514,6 +513,23 @@ fn proposal_of(path: &str) -> Option<ProposalId> {
     let mut parts = path.strip_prefix("proposals/")?.split('/');
     let _year = parts.next()?;
     parts.next()?.parse().ok()
+}
+
+/// `git fetch` of one refspec, without tags, fsyncing what it writes.
+fn fetch_durably(
+    repo: &crate::store::repo::Repo,
+    remote: &str,
+    refspec: &str,
+) -> std::result::Result<String, String> {
+    repo.run_git(&[
+        "-c",
+        DURABLE,
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        remote,
+        refspec,
+    ])
 }
 
 /// Where the sync is going: the new tip and the tags that move with it.

@@ -131,7 +131,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
             Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
         rules::check_created(&proposal, &self.state.members)?;
         if !at_once {
-            if let Some(twin) = self.open_twin(&proposal)? {
+            if let Some(twin) = self.open_twin(&proposal, id.slug())? {
                 return Err(rules::RuleError::AlreadyFiled { proposal: twin }.into());
             }
         }
@@ -253,8 +253,9 @@ impl<'g, 'k> Transaction<'g, 'k> {
     }
 
     /// An open proposal by the same member with the same content as
-    /// `proposal` (its dates aside).
-    fn open_twin(&self, proposal: &Proposal) -> Result<Option<ProposalId>> {
+    /// `proposal` (its dates aside). Its words are the same, so only the
+    /// proposals with `slug` are read.
+    fn open_twin(&self, proposal: &Proposal, slug: &str) -> Result<Option<ProposalId>> {
         let undated = |p: &Proposal| {
             let mut file = p.file.clone();
             file.created.clear();
@@ -263,6 +264,9 @@ impl<'g, 'k> Transaction<'g, 'k> {
         };
         let wanted = undated(proposal);
         for id in self.state.proposal_ids()? {
+            if id.slug() != slug {
+                continue;
+            }
             let Ok(other) = self.state.proposal(&id) else {
                 continue;
             };
