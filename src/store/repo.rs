@@ -235,8 +235,11 @@ impl Repo {
             output: exec::GIT_OUTPUT,
         };
         let mut cmd = std::process::Command::new("git");
+        // No background maintenance: a command killed mid-way must not
+        // leave git's own `maintenance.lock` behind in the clone.
         cmd.arg("-C")
             .arg(self.workdir())
+            .args(["-c", "maintenance.auto=false", "-c", "gc.auto=0"])
             .args(args)
             .stdin(std::process::Stdio::null());
         // The subcommand, past `-c name=value` options.

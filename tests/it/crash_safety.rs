@@ -316,3 +316,40 @@ fn a_read_only_clone_verifies_and_says_it_could_not_save_its_cache() {
     g.assert_verify_passes();
     assert!(g.repo.join(".git/charter/verified").exists());
 }
+
+#[test]
+fn sync_runs_no_git_maintenance_that_a_kill_could_leave_locked() {
+    let g = Group::d5();
+    let remote = Remote::serve(&g);
+    let ee = remote.clone_for("ee", &g.genesis());
+    g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.git_out(&["push", "-q", &remote.url, "main"]);
+    let trace = ee.g.env.path().join("trace2.json");
+    let maintenance_started = || {
+        std::fs::read_to_string(&trace)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.contains("\"child_start\"") && l.contains("\"maintenance\""))
+    };
+    // Control: a plain `git fetch` in the same clone starts `git maintenance
+    // run --auto`, which a kill leaves holding `.git/objects/maintenance.lock`.
+    let out =
+        ee.g.env
+            .git_in(&ee.g.repo)
+            .env("GIT_TRACE2_EVENT", &trace)
+            .args(["fetch", "-q", "origin"])
+            .output()
+            .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(maintenance_started(), "the control must start maintenance");
+    std::fs::remove_file(&trace).unwrap();
+    let out =
+        ee.g.charter(ee.who)
+            .env("GIT_TRACE2_EVENT", &trace)
+            .arg("sync")
+            .output()
+            .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(trace.exists(), "git ran under the trace");
+    assert!(!maintenance_started());
+}
