@@ -1,5 +1,5 @@
 use charter::history::views::log;
-use charter::model::id::{MemberId, PrincipleId};
+use charter::model::id::{MemberId, MemberIds, PrincipleId};
 
 use super::output::{colour, json, paint, Paint};
 use super::{CmdResult, Ctx};
@@ -21,12 +21,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         return json(&entries);
     }
     let on = colour();
-    let names = |ids: &[MemberId]| {
-        ids.iter()
-            .map(MemberId::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = |ids: &MemberIds| ids.as_spaced().replace(' ', ", ");
     for e in &entries {
         let short = e.commit.get(..12).unwrap_or(&e.commit);
         outln!(

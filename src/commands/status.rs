@@ -18,7 +18,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group_to_read()?;
-    let view = StatusView::of(&group.state()?, args.all, &clock::now()?)?;
+    let view = StatusView::of(group.repo(), &group.state()?, args.all, &clock::now()?)?;
     if args.json {
         return json(&view);
     }

@@ -6,13 +6,16 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use crate::history::diff::{self, Piece};
+use crate::history::index::Index;
+pub use crate::history::index::Signatory;
 use crate::history::log;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::Result;
-use crate::rules::Tally;
+use crate::model::proposal::Proposal;
 use crate::store::repo::Repo;
 use crate::store::view::State;
-use crate::verify::{self, Summary, Violation};
+use crate::verify::clone::verify_clone;
+use crate::verify::{Summary, Violation};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -90,13 +93,6 @@ pub struct Decision {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Signatory {
-    pub member: String,
-    pub act: String,
-    pub date: String,
-}
-
-#[derive(Debug, Serialize)]
 pub struct Verification {
     pub holds: bool,
     pub summary: Option<Summary>,
@@ -140,46 +136,42 @@ pub fn build(repo: &Repo, year: i32) -> Result<Report> {
 
     let mut amendments = Vec::new();
     let mut decisions = Vec::new();
-    for f in log::finalizations(repo)? {
-        let p = state.proposal(&f.id)?;
-        let Some(decision) = &p.decision else {
+    let index = Index::of(repo, state.head)?;
+    let mut kept = index.signatories(repo, year);
+    for d in index.decisions() {
+        let f = d.facts(&state)?;
+        let Some(adopted) = f.date.clone().filter(|date| in_year(date, year)) else {
             continue;
         };
-        if !in_year(&decision.date, year) {
-            continue;
-        }
-        let tally = Tally::of(&p);
-        if p.file.kind.has_changes() {
+        if f.kind.has_changes() {
+            let p = Proposal::load_content(&state.snapshot, &d.id)?;
             amendments.push(Amendment {
-                id: p.id.to_string(),
-                title: p.file.title.clone(),
-                kind: p.file.kind.as_str().into(),
-                principle: p.file.principle.as_ref().map(ToString::to_string),
-                adopted: decision.date.clone(),
-                commit: f.commit.to_string(),
+                id: d.id.to_string(),
+                title: f.title.clone(),
+                kind: f.kind.as_str().into(),
+                principle: f.principle.as_ref().map(ToString::to_string),
+                adopted: adopted.clone(),
+                commit: d.commit.to_string(),
                 changes: diff::proposal(&state.snapshot, &p)?
                     .into_iter()
                     .map(|(path, diff)| FileChange { path, diff })
                     .collect(),
             });
         }
+        let signatures = match kept.remove(&d.folder) {
+            Some(s) => s,
+            None => Signatory::all_of(&state.proposal(&d.id)?),
+        };
         decisions.push(Decision {
-            id: p.id.to_string(),
-            title: p.file.title.clone(),
-            kind: p.file.kind.as_str().into(),
-            adopted: decision.date.clone(),
-            commit: f.commit.to_string(),
-            proposer: p.proposer().map(ToString::to_string),
-            seconders: tally.seconders.iter().map(ToString::to_string).collect(),
-            acceptors: tally.accepted.iter().map(ToString::to_string).collect(),
-            signatures: p
-                .acts()
-                .map(|m| Signatory {
-                    member: m.signer.to_string(),
-                    act: m.act.to_string(),
-                    date: clock::format(&m.date),
-                })
-                .collect(),
+            id: d.id.to_string(),
+            title: f.title.clone(),
+            kind: f.kind.as_str().into(),
+            adopted,
+            commit: d.commit.to_string(),
+            proposer: f.proposer.as_ref().map(ToString::to_string),
+            seconders: f.seconders.iter().map(String::from).collect(),
+            acceptors: f.acceptors.iter().map(String::from).collect(),
+            signatures,
         });
     }
     let mut joined = Vec::new();
@@ -197,16 +189,18 @@ pub fn build(repo: &Repo, year: i32) -> Result<Report> {
             left.push(change(&l));
         }
     }
-    let verification = match verify::verify(repo, repo.root()?)? {
-        Ok(summary) => Verification {
+    // As `charter verify` would say now: from the commit this clone
+    // verified last, not from the trust root every time.
+    let verification = match verify_clone(repo, None, false, &mut |_, _| {})? {
+        Ok(verified) => Verification {
             holds: true,
-            summary: Some(summary),
+            summary: Some(verified.summary),
             violation: None,
         },
-        Err(v) => Verification {
+        Err(refused) => Verification {
             holds: false,
             summary: None,
-            violation: Some(v),
+            violation: Some(refused.violation),
         },
     };
     Ok(Report {

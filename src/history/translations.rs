@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::history::index::Index;
 use crate::model::charter;
 use crate::model::error::Result;
-use crate::model::id::{Lang, PrincipleId};
-use crate::model::proposal::Kind;
+use crate::model::id::{Lang, PrincipleId, ProposalId};
+use crate::model::proposal::{Kind, Proposal};
 use crate::store::view::State;
 
 /// A language an amendment left as it was.
@@ -65,37 +66,43 @@ pub fn untouched_languages(
 }
 
 /// For every principle, the languages its last adopted amendment left
-/// untouched: translations that may need attention.
-pub fn translation_gaps(state: &State<'_>) -> Result<Vec<UntouchedLanguage>> {
-    let mut last: BTreeMap<PrincipleId, crate::model::proposal::Proposal> = BTreeMap::new();
-    for id in state.proposal_ids()? {
-        let p = state.proposal(&id)?;
-        let (Some(principle), Some(decision)) = (p.file.principle.clone(), p.decision.as_ref())
-        else {
+/// untouched: translations that may need attention. The decisions are
+/// read from the index; only the last amendment of each principle is
+/// read from HEAD.
+pub fn translation_gaps(state: &State<'_>, index: &Index) -> Result<Vec<UntouchedLanguage>> {
+    let mut decided: Vec<_> = index.decisions().iter().collect();
+    // Ties of date go to the later id, as when proposals were read in order.
+    decided.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut last: BTreeMap<PrincipleId, (String, &ProposalId)> = BTreeMap::new();
+    for d in decided {
+        let f = d.facts(state)?;
+        let (Some(principle), Some(date)) = (&f.principle, &f.date) else {
             continue;
         };
-        if p.file.kind != Kind::Amend {
+        if f.kind != Kind::Amend {
             continue;
         }
         let newer = last
-            .get(&principle)
-            .and_then(|q| q.decision.as_ref())
-            .is_none_or(|d| d.date <= decision.date);
+            .get(principle)
+            .is_none_or(|(then, _)| then.as_str() <= date.as_str());
         if newer {
-            last.insert(principle, p);
+            last.insert(principle.clone(), (date.clone(), &d.id));
         }
     }
     let charter = state.charter()?;
-    Ok(last
-        .values()
-        .filter(|p| {
-            p.file
-                .principle
-                .as_ref()
-                .is_some_and(|id| charter.get(id).is_some())
-        })
-        .flat_map(|p| untouched_languages(p, &state.governance.languages, &state.snapshot))
-        .collect())
+    let mut out = Vec::new();
+    for (principle, (_, id)) in last {
+        if charter.get(&principle).is_none() {
+            continue;
+        }
+        let p = Proposal::load_content(&state.snapshot, id)?;
+        out.extend(untouched_languages(
+            &p,
+            &state.governance.languages,
+            &state.snapshot,
+        ));
+    }
+    Ok(out)
 }
 
 impl std::fmt::Display for UntouchedLanguage {

@@ -373,15 +373,7 @@ pub struct Proposal {
 impl Proposal {
     pub fn load(snap: &dyn Tree, id: &ProposalId) -> Result<Self> {
         let dir = id.dir();
-        let file_text = snap.require(&join(&dir, FILE))?;
-        let mut changes = BTreeMap::new();
-        for rel in snap.files(&join(&dir, CHANGE))? {
-            let path = join(&join(&dir, CHANGE), &rel);
-            check_governed_path(&path, &rel)?;
-            changes.insert(rel, snap.require(&path)?);
-        }
-        let statement = snap.read(&join(&dir, STATEMENT))?;
-        let mut p = Self::from_parts(id, file_text, changes, statement)?;
+        let mut p = Self::load_content(snap, id)?;
         p.records = load_records(snap, &dir)?;
         p.decision = match snap.read(&join(&dir, DECISION))? {
             Some(t) => Some(from_toml(&join(&dir, DECISION), &t)?),
@@ -397,6 +389,29 @@ impl Proposal {
             }
         }
         Ok(p)
+    }
+
+    /// Its `proposal.toml` alone: enough to tell a proposal past its
+    /// deadline without reading what it proposes.
+    pub fn load_file(snap: &dyn Tree, id: &ProposalId) -> Result<ProposalFile> {
+        let path = join(&id.dir(), FILE);
+        ProposalFile::parse(&path, &snap.require(&path)?)
+    }
+
+    /// What the proposal proposes (`proposal.toml`, `change/`,
+    /// `statement.md`), without its records or decision: for a reader that
+    /// shows the change, not who signed it.
+    pub fn load_content(snap: &dyn Tree, id: &ProposalId) -> Result<Self> {
+        let dir = id.dir();
+        let file_text = snap.require(&join(&dir, FILE))?;
+        let mut changes = BTreeMap::new();
+        for rel in snap.files(&join(&dir, CHANGE))? {
+            let path = join(&join(&dir, CHANGE), &rel);
+            check_governed_path(&path, &rel)?;
+            changes.insert(rel, snap.require(&path)?);
+        }
+        let statement = snap.read(&join(&dir, STATEMENT))?;
+        Self::from_parts(id, file_text, changes, statement)
     }
 
     /// A proposal from its content files, with no records yet: how a new
@@ -550,6 +565,13 @@ fn load_records(snap: &dyn Tree, dir: &str) -> Result<Vec<Record>> {
         (x.date, x.act, &a.path).cmp(&(y.date, y.act, &b.path))
     });
     Ok(records)
+}
+
+/// Does proposal `id` hold a decision in `snap`? Read from the folder's
+/// listing alone: a decided proposal is never open, so a search for open
+/// ones need not read it.
+pub fn has_decision(snap: &dyn Tree, id: &ProposalId) -> bool {
+    snap.content_id(&join(&id.dir(), DECISION)).is_some()
 }
 
 /// Every proposal id present in a tree, oldest year first.

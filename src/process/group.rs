@@ -2,6 +2,7 @@
 //! file a proposal, sign an act, finalize. Every operation reads the HEAD
 //! tree only, checks the rules, and writes one signed commit or nothing.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -164,6 +165,9 @@ pub struct Group {
     repo: Repo,
     recovered: Option<Recovery>,
     unverified: Option<Error>,
+    /// The last HEAD read, with its governance and members: a command
+    /// reads them once, not once to open the group and again to act.
+    read: RefCell<Option<(Oid, Governance, Members)>>,
 }
 
 impl Group {
@@ -178,6 +182,7 @@ impl Group {
             repo,
             recovered,
             unverified: None,
+            read: RefCell::new(None),
         };
         group.state()?;
         match ensure_verified(&group.repo) {
@@ -201,8 +206,24 @@ impl Group {
         &self.repo
     }
 
+    /// HEAD as it stands now. What a commit holds never changes, so its
+    /// governance and members are read again only when HEAD has moved.
     pub fn state(&self) -> Result<State<'_>> {
-        State::at_head(&self.repo)
+        let head = self.repo.head()?;
+        if let (Some(head), Some((read, governance, members))) = (head, &*self.read.borrow()) {
+            if head == *read {
+                return Ok(State {
+                    snapshot: self.repo.snapshot(head)?,
+                    head,
+                    governance: governance.clone(),
+                    members: members.clone(),
+                });
+            }
+        }
+        let state = State::at_head(&self.repo)?;
+        let read = (state.head, state.governance.clone(), state.members.clone());
+        *self.read.borrow_mut() = Some(read);
+        Ok(state)
     }
 
     /// Files a new amendment proposal, signed by its proposer. Returns its id.

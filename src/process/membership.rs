@@ -8,7 +8,7 @@ use crate::model::act::Act;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::id::{MemberId, ProposalId};
-use crate::model::proposal::{Kind, Proposal, ProposalFile};
+use crate::model::proposal::{has_decision, Kind, Proposal, ProposalFile};
 use crate::model::refusal::Registration;
 use crate::process::group::{ActOutcome, Group, NewProposal, State};
 use crate::rules::{self, RuleError, Status};
@@ -25,16 +25,8 @@ pub struct Application {
 impl State<'_> {
     /// The open application of `candidate`, if any.
     pub fn application(&self, candidate: &MemberId, now: &Timestamp) -> Result<Option<Proposal>> {
-        for id in self.proposal_ids()?.into_iter().rev() {
-            let p = self.proposal(&id)?;
-            if p.file.kind == Kind::Member
-                && p.file.member.as_ref() == Some(candidate)
-                && rules::status(&p, now) == Status::Open
-            {
-                return Ok(Some(p));
-            }
-        }
-        Ok(None)
+        let ids = self.proposal_ids()?.into_iter().rev();
+        self.open_application(ids, now, |p| p.file.member.as_ref() == Some(candidate))
     }
 
     /// The open application made with `key`, if any.
@@ -43,13 +35,32 @@ impl State<'_> {
         key: &PublicKey,
         now: &Timestamp,
     ) -> Result<Option<ProposalId>> {
-        for id in self.proposal_ids()? {
+        let found = self.open_application(self.proposal_ids()?.into_iter(), now, |p| {
+            p.new_key.as_ref() == Some(key)
+        })?;
+        Ok(found.map(|p| p.id))
+    }
+
+    /// The first open application of `ids` that is `wanted`. Only an
+    /// undecided application's content is read, and only a wanted one's
+    /// records: a federation's history has thousands of proposals.
+    fn open_application(
+        &self,
+        ids: impl Iterator<Item = ProposalId>,
+        now: &Timestamp,
+        wanted: impl Fn(&Proposal) -> bool,
+    ) -> Result<Option<Proposal>> {
+        for id in ids {
+            if has_decision(&self.snapshot, &id) {
+                continue;
+            }
+            let content = Proposal::load_content(&self.snapshot, &id)?;
+            if content.file.kind != Kind::Member || !wanted(&content) {
+                continue;
+            }
             let p = self.proposal(&id)?;
-            if p.file.kind == Kind::Member
-                && p.new_key.as_ref() == Some(key)
-                && rules::status(&p, now) == Status::Open
-            {
-                return Ok(Some(p.id));
+            if rules::status(&p, now) == Status::Open {
+                return Ok(Some(p));
             }
         }
         Ok(None)

@@ -4,7 +4,7 @@
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::Result;
 use crate::model::id::ProposalId;
-use crate::model::proposal::{Kind, ProposalFile};
+use crate::model::proposal::{has_decision, Kind, Proposal, ProposalFile};
 use crate::model::review::load;
 use crate::process::group::NewProposal;
 
@@ -58,6 +58,12 @@ impl crate::process::group::Group {
             _ => return Err(crate::rules::RuleError::ReviewNotOpen { year }.into()),
         }
         for id in state.proposal_ids()? {
+            // A decided proposal, or one of another kind, is not read whole.
+            if has_decision(&state.snapshot, &id)
+                || Proposal::load_content(&state.snapshot, &id)?.file.kind != Kind::ReviewClose
+            {
+                continue;
+            }
             let p = state.proposal(&id)?;
             if p.file.kind == Kind::ReviewClose
                 && p.file.review == Some(year)

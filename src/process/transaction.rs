@@ -263,15 +263,20 @@ impl<'g, 'k> Transaction<'g, 'k> {
             (file, p.changes.clone(), p.statement.clone())
         };
         let wanted = undated(proposal);
+        let snapshot = &self.state.snapshot;
         for id in self.state.proposal_ids()? {
-            if id.slug() != slug {
+            // A decided one is not open; only a twin's records are read.
+            if id.slug() != slug || proposal::has_decision(snapshot, &id) {
                 continue;
+            }
+            match Proposal::load_content(snapshot, &id) {
+                Ok(content) if undated(&content) == wanted => {}
+                _ => continue,
             }
             let Ok(other) = self.state.proposal(&id) else {
                 continue;
             };
-            if rules::status(&other, &self.now) == rules::Status::Open && undated(&other) == wanted
-            {
+            if rules::status(&other, &self.now) == rules::Status::Open {
                 return Ok(Some(id));
             }
         }

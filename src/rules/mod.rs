@@ -437,6 +437,15 @@ fn check_review(
     }
     let mut busy = Vec::new();
     for id in proposal::list(base).unwrap_or_default() {
+        // Only an undecided proposal of that review can be open: the others
+        // are not read whole (a federation's history has thousands).
+        if proposal::has_decision(base, &id) {
+            continue;
+        }
+        match Proposal::load_content(base, &id) {
+            Ok(other) if other.file.review == Some(year) => {}
+            _ => continue,
+        }
         let Ok(other) = Proposal::load(base, &id) else {
             continue;
         };

@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use git2::{Delta, DiffOptions, Oid, Sort};
+use git2::{Delta, DiffOptions, ObjectType, Oid, Sort};
 
 use crate::model::error::Result;
 use crate::store::repo::Repo;
+use crate::store::snapshot::Entry;
 
 /// What a commit is made of.
 pub struct CommitInfo {
@@ -20,6 +21,15 @@ pub struct CommitInfo {
     pub author_email: Option<String>,
     /// `None` when not UTF-8.
     pub message: Option<String>,
+}
+
+/// A commit as a step of a first-parent line: what `history`'s index of
+/// decisions reads of each commit, and nothing more.
+pub struct Link {
+    pub tree: Oid,
+    pub parent: Option<Oid>,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
 }
 
 /// How a path differs between two trees.
@@ -53,6 +63,34 @@ impl Repo {
             author_email: author.email().map(String::from),
             message: c.message().map(String::from),
         })
+    }
+
+    /// The tree, first parent and time of commit `id`.
+    pub fn link(&self, id: Oid) -> Result<Link> {
+        let c = self.git().find_commit(id)?;
+        Ok(Link {
+            tree: c.tree_id(),
+            parent: c.parent_ids().next(),
+            time: c.time().seconds(),
+        })
+    }
+
+    /// The entries of tree `tree`, as they are: unlike a snapshot's
+    /// listing, links and submodules are listed (not refused), so that a
+    /// walk over history can step over what a reader would refuse. Names
+    /// that are not UTF-8 are left out.
+    pub fn tree_entries(&self, tree: Oid) -> Result<Vec<Entry>> {
+        let tree = self.git().find_tree(tree)?;
+        Ok(tree
+            .iter()
+            .filter_map(|e| {
+                Some(Entry {
+                    name: e.name()?.to_string(),
+                    is_dir: e.kind() == Some(ObjectType::Tree),
+                    id: e.id(),
+                })
+            })
+            .collect())
     }
 
     /// Is `commit` `tip` or one of its ancestors?

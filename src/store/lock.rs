@@ -46,6 +46,18 @@ impl Lock {
             }
         }
     }
+
+    /// Takes the lock at `path` if it is free now; never waits.
+    pub fn try_acquire(path: &Path) -> Option<Lock> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .ok()?;
+        file.try_lock().ok()?;
+        Some(Lock { _file: file })
+    }
 }
 
 /// Replaces `path` with `bytes` so that a crash leaves the old file or the
@@ -96,8 +108,11 @@ mod tests {
         // Another open file description of the same file cannot take it.
         let other = OpenOptions::new().write(true).open(&path).unwrap();
         assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        assert!(Lock::try_acquire(&path).is_none());
         drop(first);
         assert!(other.try_lock().is_ok());
+        drop(other);
+        assert!(Lock::try_acquire(&path).is_some());
     }
 
     #[test]

@@ -279,28 +279,7 @@ fn a_read_only_clone_verifies_and_says_it_could_not_save_its_cache() {
     let g = Group::d5();
     g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
     std::fs::remove_file(g.repo.join(".git/charter/verified")).unwrap();
-    // `nobody` may read the clone, not write it; git's ownership check is
-    // passed with safe.directory, as a careful user would.
-    let home = g.env.path().join("nobody-home");
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::write(home.join(".gitconfig"), "[safe]\n\tdirectory = *\n").unwrap();
-    let chmod = std::process::Command::new("chmod")
-        .args(["-R", "o+rX"])
-        .arg(g.env.path())
-        .status()
-        .unwrap();
-    assert!(chmod.success());
-    let run = |args: &[&str]| {
-        let mut cmd = std::process::Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(assert_cmd::cargo::cargo_bin("charter"))
-            .args(args)
-            .current_dir(&g.repo)
-            .env("HOME", &home)
-            .env_remove("GIT_CONFIG_GLOBAL")
-            .env("CHARTER_NOW", NOW);
-        cmd.output().unwrap()
-    };
+    let run = |args: &[&str]| g.run_read_only(args);
     let out = run(&["verify"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("verified: "), "{}", stdout(&out));

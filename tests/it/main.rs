@@ -12,6 +12,7 @@ mod bad_input;
 mod cli_output;
 mod crash_safety;
 mod fuzz_regressions;
+mod index;
 mod keys_and_signatures;
 mod limits;
 mod membership;

@@ -142,15 +142,16 @@ pub struct DiffQuery {
 
 /// The word differences between two versions of the charter.
 pub fn charter_diff(repo: &Repo, state: &State<'_>, q: DiffQuery) -> Result<CharterDiff> {
+    let mut versions = log::Versions::new(repo);
     let (from_name, from) = match &q.from {
-        Some(spec) => (spec.clone(), log::resolve(repo, spec)?),
+        Some(spec) => (spec.clone(), versions.resolve(spec)?),
         None => match log::last_review(repo)? {
             Some((year, commit)) => (review::tag(year), commit),
             None => ("genesis".to_string(), repo.root()?),
         },
     };
     let (to_name, to) = match &q.to {
-        Some(spec) => (spec.clone(), log::resolve(repo, spec)?),
+        Some(spec) => (spec.clone(), versions.resolve(spec)?),
         None => ("now".to_string(), state.head),
     };
     let (gov_from, charter_from) = log::charter_at(repo, from)?;

@@ -2,11 +2,10 @@
 
 use serde::Serialize;
 
-use crate::history::log;
+use crate::history::index::Index;
 use crate::model::error::Result;
-use crate::model::id::{Lang, MemberId, PrincipleId, ProposalId};
+use crate::model::id::{Lang, MemberId, MemberIds, PrincipleId, ProposalId};
 use crate::model::proposal::Kind;
-use crate::rules::Tally;
 use crate::store::repo::Repo;
 use crate::store::view::State;
 
@@ -19,42 +18,44 @@ pub struct LogEntry {
     pub principle: Option<PrincipleId>,
     pub language: Option<Lang>,
     pub proposer: Option<MemberId>,
-    pub seconders: Vec<MemberId>,
-    pub acceptors: Vec<MemberId>,
+    pub seconders: MemberIds,
+    pub acceptors: MemberIds,
     /// The finalization commit.
     pub commit: String,
     pub review: Option<i32>,
 }
 
 /// The adopted changes to the charter on HEAD's history, newest first;
-/// with `principle`, only those of that principle.
+/// with `principle`, only those of that principle. Read from the index of
+/// decisions.
 pub fn entries(
     repo: &Repo,
     state: &State<'_>,
     principle: Option<&PrincipleId>,
 ) -> Result<Vec<LogEntry>> {
+    let index = Index::of(repo, state.head)?;
     let mut out = Vec::new();
-    for f in log::finalizations(repo)?.into_iter().rev() {
-        let p = state.proposal(&f.id)?;
-        if !p.file.kind.has_changes() {
+    for d in index.decisions().iter().rev() {
+        let f = d.facts(state)?;
+        if !f.kind.has_changes() {
             continue;
         }
-        if principle.is_some() && p.file.principle.as_ref() != principle {
+        if principle.is_some() && f.principle.as_ref() != principle {
             continue;
         }
-        let tally = Tally::of(&p);
+        let f = f.into_owned();
         out.push(LogEntry {
-            date: p.decision.as_ref().map(|d| d.date.clone()),
-            proposer: p.proposer().cloned(),
-            id: p.id,
-            title: p.file.title,
-            kind: p.file.kind,
-            principle: p.file.principle,
-            language: p.file.language,
-            seconders: tally.seconders.into_iter().collect(),
-            acceptors: tally.accepted.into_iter().collect(),
-            commit: f.commit.to_string(),
-            review: p.file.review,
+            date: f.date,
+            id: d.id.clone(),
+            title: f.title,
+            kind: f.kind,
+            principle: f.principle,
+            language: f.language,
+            proposer: f.proposer,
+            seconders: f.seconders,
+            acceptors: f.acceptors,
+            commit: d.commit.to_string(),
+            review: f.review,
         });
     }
     Ok(out)

@@ -1,15 +1,20 @@
 //! `status`: the open proposals (or all of them) and what needs attention.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
 
+use crate::history::index::Index;
 use crate::history::translations::{translation_gaps, UntouchedLanguage};
 use crate::history::views::proposal::Standing;
-use crate::model::clock::Timestamp;
+use crate::model::clock::{self, Timestamp};
 use crate::model::error::Result;
+use crate::model::id::ProposalId;
+use crate::model::proposal::Proposal;
 use crate::model::review;
 use crate::rules::{self, Status};
+use crate::store::repo::Repo;
 use crate::store::view::State;
 
 #[derive(Debug, Serialize)]
@@ -54,10 +59,29 @@ impl Serialize for Warning {
 }
 
 impl StatusView {
-    /// The open proposals, or with `all` every one.
-    pub fn of(state: &State<'_>, all: bool, now: &Timestamp) -> Result<Self> {
+    /// The open proposals, or with `all` every one. A proposal the index
+    /// of decisions holds as decided is never open, and one past its
+    /// deadline neither: only the others are read whole.
+    pub fn of(repo: &Repo, state: &State<'_>, all: bool, now: &Timestamp) -> Result<Self> {
+        let index = Index::of(repo, state.head)?;
+        let decided: HashMap<&ProposalId, bool> = index
+            .decisions()
+            .iter()
+            .map(|d| (&d.id, d.facts.is_some()))
+            .collect();
         let mut proposals = Vec::new();
         for id in state.proposal_ids()? {
+            if !all {
+                // One the index could not read is read here, to meet its error.
+                if decided.get(&id) == Some(&true) {
+                    continue;
+                }
+                let file = Proposal::load_file(&state.snapshot, &id)?;
+                let deadline = file.deadline.as_deref().map(clock::parse_timestamp);
+                if deadline.is_some_and(|d| d.is_ok_and(|d| *now > d)) {
+                    continue;
+                }
+            }
             let p = state.proposal(&id)?;
             if all || rules::status(&p, now) == Status::Open {
                 proposals.push(Standing::of(state, &p, now));
@@ -67,14 +91,14 @@ impl StatusView {
             group: state.governance.name.clone(),
             members: state.members.len(),
             proposals,
-            warnings: warnings(state, now)?,
+            warnings: warnings(state, &index, now)?,
         })
     }
 }
 
 /// An overdue annual review; translations the last amendment of a
 /// principle left as they were.
-fn warnings(state: &State<'_>, now: &Timestamp) -> Result<Vec<Warning>> {
+fn warnings(state: &State<'_>, index: &Index, now: &Timestamp) -> Result<Vec<Warning>> {
     let mut out = Vec::new();
     let reviews = review::load_all(&state.snapshot)?;
     if let Some(founded) = state.members.genesis() {
@@ -92,6 +116,10 @@ fn warnings(state: &State<'_>, now: &Timestamp) -> Result<Vec<Warning>> {
             out.push(Warning::ReviewOverdue { year, month, next });
         }
     }
-    out.extend(translation_gaps(state)?.into_iter().map(Warning::Untouched));
+    out.extend(
+        translation_gaps(state, index)?
+            .into_iter()
+            .map(Warning::Untouched),
+    );
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! the five D5 founders made through the real binary, and helpers that read
 //! like the process (`g.propose_amend("uk", ...)`, `g.accept("ee", id)`).
 
+pub mod index;
 pub mod remote;
 
 use std::collections::HashMap;

@@ -1,0 +1,315 @@
+//! The index of decisions: which commit of HEAD's first-parent line
+//! finalized which proposal, with what `log`, `report` and `status` show
+//! of it, and the commit times along that line for `diff DATE`. Reading
+//! commands answer from it instead of walking the whole history each time.
+//!
+//! It is a cache in the clone (`.git/charter/index/`), keyed by the trust
+//! root and the tip it covers. When HEAD moved on, it is extended from that
+//! tip (only the new first-parent commits are read, comparing subtree ids);
+//! when the tip is no longer on HEAD's line it resumes from the newest of
+//! its checkpoints that is; when the file is missing, unreadable, altered
+//! or another root's, it is rebuilt from history. Nothing read from the
+//! file is believed before it is checked: its checksum, its root, its tip
+//! on HEAD's line, and every decision's proposal folder against HEAD's
+//! tree. A clone that cannot be written still answers: the index is then
+//! built in memory and not saved.
+
+mod file;
+mod walk;
+
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::DateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::model::clock::{self, Timestamp};
+use crate::model::error::Result;
+use crate::model::id::{Lang, MemberId, MemberIds, PrincipleId, ProposalId};
+use crate::model::proposal::{Kind, Proposal, ROOT};
+use crate::model::tree::join;
+use crate::rules::Tally;
+use crate::store::repo::Repo;
+use crate::store::view::State;
+use crate::store::Oid;
+
+/// Commits per checkpoint of the first-parent line: `diff DATE` reads at
+/// most this many commits of each stretch it cannot skip.
+const STRETCH: u64 = 256;
+
+/// One decision: the commit of HEAD's first-parent line that added the
+/// proposal's `decision.toml`, and what the listings show of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Decided {
+    pub id: ProposalId,
+    #[serde(with = "file::oid")]
+    pub commit: Oid,
+    /// The commit's place on the line, the line's first commit being 0.
+    pub at: u64,
+    /// The proposal's folder (a tree id) the facts were read from. Once
+    /// decided a proposal's folder never changes in a history that
+    /// verifies, so it is HEAD's folder too.
+    #[serde(with = "file::oid")]
+    pub folder: Oid,
+    /// `None` when the folder could not be read as a proposal: a reader
+    /// then loads it from HEAD, and meets the same error.
+    pub facts: Option<Facts>,
+}
+
+/// What the listings show of a decided proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// The decision's date (`decision.toml`).
+    pub date: Option<String>,
+    pub title: String,
+    pub kind: Kind,
+    pub principle: Option<PrincipleId>,
+    pub language: Option<Lang>,
+    pub review: Option<i32>,
+    pub proposer: Option<MemberId>,
+    #[serde(with = "file::ids")]
+    pub seconders: MemberIds,
+    #[serde(with = "file::ids")]
+    pub acceptors: MemberIds,
+}
+
+/// One signed act of a decided proposal, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signatory {
+    pub member: String,
+    pub act: String,
+    pub date: String,
+}
+
+impl Facts {
+    pub fn of(p: &Proposal) -> Self {
+        let tally = Tally::of(p);
+        Facts {
+            date: p.decision.as_ref().map(|d| d.date.clone()),
+            title: p.file.title.clone(),
+            kind: p.file.kind,
+            principle: p.file.principle.clone(),
+            language: p.file.language.clone(),
+            review: p.file.review,
+            proposer: p.proposer().cloned(),
+            seconders: tally.seconders.iter().collect(),
+            acceptors: tally.accepted.iter().collect(),
+        }
+    }
+
+    /// The year of the decision's date, if it reads as a date.
+    fn year(&self) -> Option<i32> {
+        let date = clock::parse_timestamp(self.date.as_deref()?).ok()?;
+        Some(chrono::Datelike::year(&date))
+    }
+}
+
+impl Signatory {
+    pub fn all_of(p: &Proposal) -> Vec<Signatory> {
+        p.acts()
+            .map(|m| Signatory {
+                member: m.signer.to_string(),
+                act: m.act.to_string(),
+                date: clock::format(&m.date),
+            })
+            .collect()
+    }
+}
+
+impl Decided {
+    /// Its facts, read from HEAD when the index could not read them.
+    pub fn facts(&self, state: &State<'_>) -> Result<Cow<'_, Facts>> {
+        match &self.facts {
+            Some(f) => Ok(Cow::Borrowed(f)),
+            None => Ok(Cow::Owned(Facts::of(&state.proposal(&self.id)?))),
+        }
+    }
+}
+
+/// The end of a stretch of [`STRETCH`] commits of the line, and the
+/// earliest commit time in it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Checkpoint {
+    at: u64,
+    #[serde(with = "file::oid")]
+    commit: Oid,
+    earliest: i64,
+}
+
+/// The index of HEAD's first-parent line (see the module's comment).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Index {
+    #[serde(with = "file::oid")]
+    root: Oid,
+    /// The newest commit covered, and how many commits the line has to it.
+    #[serde(with = "file::opt_oid")]
+    tip: Option<Oid>,
+    len: u64,
+    /// The earliest commit time after the last checkpoint.
+    tail_earliest: Option<i64>,
+    /// A decision was ever removed or its folder changed afterwards, which
+    /// no history that verifies does: the index then never resumes from a
+    /// checkpoint, whose state it no longer knows.
+    irregular: bool,
+    checkpoints: Vec<Checkpoint>,
+    decisions: Vec<Decided>,
+    /// Signatures read while extending, not saved yet: folder → (year of
+    /// the decision, signatures).
+    #[serde(skip)]
+    fresh: BTreeMap<Oid, (Option<i32>, Vec<Signatory>)>,
+    /// Built from nothing by this process: saving replaces every file.
+    #[serde(skip)]
+    rebuilt: bool,
+    #[serde(skip)]
+    decided: HashSet<ProposalId>,
+}
+
+impl Index {
+    fn empty(root: Oid) -> Self {
+        Index {
+            root,
+            tip: None,
+            len: 0,
+            tail_earliest: None,
+            irregular: false,
+            checkpoints: Vec::new(),
+            decisions: Vec::new(),
+            fresh: BTreeMap::new(),
+            rebuilt: true,
+            decided: HashSet::new(),
+        }
+    }
+
+    /// The index of `head`'s first-parent line: the clone's, checked and
+    /// brought up to `head`, else rebuilt; saved when it changed (if the
+    /// clone can be written and no other command holds its lock).
+    pub fn of(repo: &Repo, head: Oid) -> Result<Self> {
+        let root = repo.root()?;
+        let stored = file::load(repo).filter(|i: &Index| i.root == root && i.is_well_formed());
+        let mut index = match stored {
+            Some(mut i) => {
+                i.decided = i.decisions.iter().map(|d| d.id.clone()).collect();
+                i
+            }
+            None => Index::empty(root),
+        };
+        let mut changed = walk::bring_to(&mut index, repo, head)?;
+        if !index.agrees_with(repo, head)? {
+            index = Index::empty(root);
+            walk::bring_to(&mut index, repo, head)?;
+            changed = true;
+        }
+        if changed {
+            if let Some(_lock) = repo.try_lock() {
+                // A cache: a clone that cannot be written still answers.
+                let _ = file::save(repo, &index);
+            }
+        }
+        Ok(index)
+    }
+
+    /// Every decision on the line, oldest first.
+    pub fn decisions(&self) -> &[Decided] {
+        &self.decisions
+    }
+
+    /// Has proposal `id` a decision in HEAD, which it covers?
+    pub fn is_decided(&self, id: &ProposalId) -> bool {
+        self.decided.contains(id)
+    }
+
+    /// The signatures of the decisions of `year` the clone has kept, by
+    /// folder; a decision missing here is read from HEAD by the caller.
+    pub fn signatories(&self, repo: &Repo, year: i32) -> HashMap<Oid, Vec<Signatory>> {
+        let mut out = file::load_signatories(repo, year).unwrap_or_default();
+        for (folder, (y, signatures)) in &self.fresh {
+            if *y == Some(year) {
+                out.insert(*folder, signatures.clone());
+            }
+        }
+        out
+    }
+
+    /// The newest commit of the line made at or before `when`. Stretches
+    /// whose earliest commit is later are skipped unread.
+    pub fn at_time(&self, repo: &Repo, when: &Timestamp) -> Result<Option<Oid>> {
+        let Some(tip) = self.tip else {
+            return Ok(None);
+        };
+        let secs = when.timestamp();
+        let tail = self.len - self.checkpoints.len() as u64 * STRETCH;
+        let stretches = std::iter::once((tip, tail, self.tail_earliest)).chain(
+            self.checkpoints
+                .iter()
+                .rev()
+                .map(|c| (c.commit, STRETCH, Some(c.earliest))),
+        );
+        for (end, count, earliest) in stretches {
+            if earliest.is_none_or(|e| e > secs) {
+                continue;
+            }
+            let mut commit = Some(end);
+            for _ in 0..count {
+                let Some(id) = commit else { break };
+                let link = repo.link(id)?;
+                if DateTime::from_timestamp(link.time, 0).is_some_and(|t| t <= *when) {
+                    return Ok(Some(id));
+                }
+                commit = link.parent;
+            }
+        }
+        Ok(None)
+    }
+
+    /// The shape every index this code writes has; anything else came from
+    /// elsewhere.
+    fn is_well_formed(&self) -> bool {
+        let stretches = self.len / STRETCH;
+        let checkpoints_fit = self.checkpoints.len() as u64 == stretches
+            && self
+                .checkpoints
+                .iter()
+                .zip(1..)
+                .all(|(c, n)| c.at == n * STRETCH - 1);
+        let ordered = self.decisions.windows(2).all(|w| w[0].at <= w[1].at)
+            && self.decisions.iter().all(|d| d.at < self.len);
+        let unique = self
+            .decisions
+            .iter()
+            .map(|d| &d.id)
+            .collect::<HashSet<_>>()
+            .len()
+            == self.decisions.len();
+        checkpoints_fit && ordered && unique && (self.tip.is_some() == (self.len > 0))
+    }
+
+    /// Does every decision name a proposal whose folder HEAD holds as the
+    /// index read it? Checked on every use: it costs one listing of each
+    /// year's proposals, and binds what is shown to the repository.
+    fn agrees_with(&self, repo: &Repo, head: Oid) -> Result<bool> {
+        let snapshot = repo.snapshot(head)?;
+        let folders_of = |year: i32| -> Result<HashMap<String, Oid>> {
+            let listing = match snapshot.id(&join(ROOT, &year.to_string())) {
+                Some(tree) => repo.tree_entries(tree)?,
+                None => Vec::new(),
+            };
+            Ok(listing
+                .into_iter()
+                .filter(|e| e.is_dir)
+                .map(|e| (e.name, e.id))
+                .collect())
+        };
+        let mut years: HashMap<i32, HashMap<String, Oid>> = HashMap::new();
+        for d in &self.decisions {
+            let folders = match years.entry(d.id.year()) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(folders_of(d.id.year())?),
+            };
+            if folders.get(d.id.as_str()) != Some(&d.folder) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
