@@ -582,14 +582,23 @@ pub fn list(snap: &dyn Tree) -> Result<Vec<ProposalId>> {
         if !year.is_dir || year.name.parse::<i32>().is_err() {
             return Err(Error::parse(year_path, "not a year folder"));
         }
-        for p in snap.entries(&year_path)? {
-            let path = join(&year_path, &p.name);
-            let id: ProposalId = p.name.parse().map_err(|e| Error::parse(&path, e))?;
-            if id.year().to_string() != year.name || !p.is_dir {
-                return Err(Error::parse(path, "proposal filed under the wrong year"));
-            }
-            out.push(id);
+        out.extend(list_year(snap, &year.name)?);
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The proposal ids filed under year folder `year` (none if absent).
+pub fn list_year(snap: &dyn Tree, year: &str) -> Result<Vec<ProposalId>> {
+    let year_path = join(ROOT, year);
+    let mut out = Vec::new();
+    for p in snap.entries(&year_path)? {
+        let path = join(&year_path, &p.name);
+        let id: ProposalId = p.name.parse().map_err(|e| Error::parse(&path, e))?;
+        if id.year().to_string() != year || !p.is_dir {
+            return Err(Error::parse(path, "proposal filed under the wrong year"));
         }
+        out.push(id);
     }
     out.sort();
     Ok(out)

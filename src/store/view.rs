@@ -64,7 +64,15 @@ impl<'r> State<'r> {
     /// [`ProposalRef`]). Two proposals can share a year and number only in
     /// a history merged by hand; the words then tell them apart.
     pub fn find(&self, given: &str) -> Result<ProposalId> {
-        let ids = self.proposal_ids()?;
+        // Whatever names a proposal begins with its year: only that year's
+        // folder is listed, not a federation's thousands of proposals.
+        let year = given
+            .get(..4)
+            .filter(|y| y.bytes().all(|b| b.is_ascii_digit()) && given.get(4..5) == Some("-"));
+        let ids = match year {
+            Some(year) => proposal::list_year(&self.snapshot, year)?,
+            None => self.proposal_ids()?,
+        };
         if let Some(id) = ids.iter().find(|id| id.as_str() == given) {
             return Ok(id.clone());
         }

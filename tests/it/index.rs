@@ -8,7 +8,7 @@ use crate::common::*;
 use serde_json::Value;
 
 /// What the reading commands print, compared whole.
-const READS: [&[&str]; 11] = [
+const READS: [&[&str]; 12] = [
     &["log"],
     &["log", "--json"],
     &["log", "--principle", "open-source"],
@@ -20,15 +20,18 @@ const READS: [&[&str]; 11] = [
     &["report", "2019", "--format", "json"],
     &["report", "2020"],
     &["status", "--json"],
+    &["status", "--all"],
 ];
 
 const OPEN_SOURCE_2019: &str = "2019-002-open-source";
 const USER_NEEDS_2020: &str = "2020-001-user-needs";
 const JP: &str = "2019-003-member-jp";
+const ASSISTED_2020: &str = "2020-004-assisted-digital";
 
 /// Founded 2018-01-10; in 2019 a review adopts an amendment of
-/// open-source, jp is admitted, the review is closed; in 2020 user-needs is
-/// amended, nz leaves, and kr files an amendment and withdraws it. Built
+/// open-source, jp is admitted, ee's amendment of connectivity is left to
+/// expire, the review is closed; in 2020 user-needs is amended, nz leaves,
+/// kr files an amendment and withdraws it, and il's is left open. Built
 /// once per test process.
 fn history() -> Group {
     Group::built_once("a history of decisions", || {
@@ -43,6 +46,9 @@ fn history() -> Group {
         g.second_and_accept_all("uk", "ee", OPEN_SOURCE_2019);
         g.at("2019-06-01T10:00:00Z");
         assert_eq!(g.admit("jp", "Japan"), JP);
+        g.at("2019-07-01T10:00:00Z");
+        // Left to expire.
+        g.propose_amend("ee", "connectivity", CONNECTIVITY_EN, CONNECTIVITY_FR);
         g.at("2019-11-01T10:00:00Z");
         let close = g.run_as("ee", &["review", "close", "2019"]);
         g.second_and_accept_all("ee", "uk", &close);
@@ -55,6 +61,10 @@ fn history() -> Group {
         g.at("2020-04-01T10:00:00Z");
         let id = g.propose_amend("kr", "connectivity", CONNECTIVITY_EN, CONNECTIVITY_FR);
         g.act("kr", "withdraw", &id);
+        g.at("2020-04-15T10:00:00Z");
+        // Left open.
+        let id = g.propose_amend("il", "assisted-digital", ASSISTED_EN, ASSISTED_FR);
+        assert_eq!(id, ASSISTED_2020);
         g.at("2020-05-01T10:00:00Z");
         g
     })
@@ -64,6 +74,8 @@ const USER_NEEDS_EN: &str = "# User needs\n\nStart with what people need, and as
 const USER_NEEDS_FR: &str = "# Besoins des usagers\n\nPartir de leurs besoins, et les écouter.\n";
 const OPEN_SOURCE_2020_EN: &str = "# Open source\n\nCode is open, and so is the data.\n";
 const OPEN_SOURCE_2020_FR: &str = "# Logiciel libre\n\nLe code est ouvert, les données aussi.\n";
+const ASSISTED_EN: &str = "# Assisted digital\n\nHelp is at hand.\n";
+const ASSISTED_FR: &str = "# Accompagnement numérique\n\nOn vous aide.\n";
 const CONNECTIVITY_EN: &str = "# Connectivity\n\nEveryone is connected.\n";
 const CONNECTIVITY_FR: &str = "# Connectivité\n\nChacun est connecté.\n";
 
@@ -77,6 +89,15 @@ fn logged(g: &Group) -> Vec<(String, String)> {
             let field = |k: &str| e[k].as_str().unwrap().to_string();
             (field("id"), field("commit"))
         })
+        .collect()
+}
+
+/// The ids `status --json` lists.
+fn open(g: &Group) -> Vec<String> {
+    let status = g.read_json(&["status", "--json"]);
+    let list = status["proposals"].as_array().unwrap();
+    list.iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -102,7 +123,10 @@ fn reads_are_the_same_with_the_index_absent_kept_and_extended() {
         .map(|id| (id.to_string(), finalized_by(&g, id)))
         .collect();
     assert_eq!(logged(&g), expected);
+    // Status lists the one open proposal, not the withdrawn or expired.
+    assert_eq!(open(&g), [ASSISTED_2020]);
     g.assert_same_reads(&READS, &g.outputs(&READS), &absent, "kept");
+    assert_eq!(open(&g), [ASSISTED_2020], "from what status learnt");
 
     // HEAD moves on: the index is extended to the new decision.
     g.at("2020-06-01T10:00:00Z");
@@ -191,6 +215,17 @@ fn a_corrupt_or_forged_index_changes_nothing_read() {
                     d[0]["id"] = b;
                     d[1]["id"] = a;
                 })
+            }),
+        ),
+        (
+            "garbage in what status learnt of closed proposals",
+            Box::new(|g| {
+                let closed = g.index_file().with_file_name("closed");
+                assert!(
+                    closed.exists(),
+                    "status learnt of the withdrawn and expired"
+                );
+                std::fs::write(closed, "garbage").unwrap();
             }),
         ),
         (
@@ -318,3 +353,24 @@ const READS_LONG: [&[&str]; 4] = [
     &["diff", "2019-06-01", "2020-01-31"],
     &["status", "--json"],
 ];
+
+/// Found by the index's first-parent walk: the log used to list a decision
+/// a merge brought twice, at the commit that made it on the other branch
+/// and again at the merge.
+#[test]
+fn a_decision_a_merge_brings_is_logged_once_at_the_merge() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.act("ee", "second", &id);
+    g.act("il", "accept", &id);
+    g.act("nz", "accept", &id);
+    let before = g.head();
+    g.act("kr", "accept", &id);
+    let finalized = g.head();
+    // Another line of work from before the last acceptance merges it in.
+    g.git_out(&["checkout", "-q", "-b", "side", &before]);
+    g.propose_amend("kr", "user-needs", USER_NEEDS_EN, USER_NEEDS_FR);
+    g.git_out(&["merge", "-q", "--no-ff", "-m", "merge", &finalized]);
+    g.assert_verify_passes();
+    assert_eq!(logged(&g), [(id, g.head())]);
+}

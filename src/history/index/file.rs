@@ -66,7 +66,7 @@ pub(super) fn save(repo: &Repo, index: &Index) -> Result<()> {
     write(repo, DECISIONS, index)
 }
 
-fn read<T: DeserializeOwned>(repo: &Repo, name: &str) -> Option<T> {
+pub(super) fn read<T: DeserializeOwned>(repo: &Repo, name: &str) -> Option<T> {
     let bytes = repo.state_bytes(name, LIMIT)?;
     let rest = bytes.strip_prefix(format!("{HEADER}\n").as_bytes())?;
     let newline = rest.iter().position(|b| *b == b'\n')?;
@@ -77,7 +77,7 @@ fn read<T: DeserializeOwned>(repo: &Repo, name: &str) -> Option<T> {
     serde_json::from_slice(body).ok()
 }
 
-fn write<T: Serialize>(repo: &Repo, name: &str, value: &T) -> Result<()> {
+pub(super) fn write<T: Serialize>(repo: &Repo, name: &str, value: &T) -> Result<()> {
     let body = serde_json::to_vec(value)
         .map_err(|e| Error::Invalid(format!("cannot write the index: {e}")))?;
     let mut bytes = format!("{HEADER}\n{}\n", hex(&Sha256::digest(&body))).into_bytes();

@@ -14,11 +14,13 @@
 //! tree. A clone that cannot be written still answers: the index is then
 //! built in memory and not saved.
 
+mod closed;
 mod file;
 mod walk;
 
+pub use closed::{Closed, ClosedFolders};
+
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::DateTime;
@@ -28,7 +30,6 @@ use crate::model::clock::{self, Timestamp};
 use crate::model::error::Result;
 use crate::model::id::{Lang, MemberId, MemberIds, PrincipleId, ProposalId};
 use crate::model::proposal::{Kind, Proposal, ROOT};
-use crate::model::tree::join;
 use crate::rules::Tally;
 use crate::store::repo::Repo;
 use crate::store::view::State;
@@ -163,6 +164,9 @@ pub struct Index {
     rebuilt: bool,
     #[serde(skip)]
     decided: HashSet<ProposalId>,
+    /// HEAD's proposal folders by name, as listed to check the index.
+    #[serde(skip)]
+    head: HashMap<String, Oid>,
 }
 
 impl Index {
@@ -178,6 +182,7 @@ impl Index {
             fresh: BTreeMap::new(),
             rebuilt: true,
             decided: HashSet::new(),
+            head: HashMap::new(),
         }
     }
 
@@ -195,11 +200,13 @@ impl Index {
             None => Index::empty(root),
         };
         let mut changed = walk::bring_to(&mut index, repo, head)?;
-        if !index.agrees_with(repo, head)? {
+        let folders = folders_of(repo, head)?;
+        if !index.agrees_with(&folders) {
             index = Index::empty(root);
             walk::bring_to(&mut index, repo, head)?;
             changed = true;
         }
+        index.head = folders;
         if changed {
             if let Some(_lock) = repo.try_lock() {
                 // A cache: a clone that cannot be written still answers.
@@ -287,29 +294,31 @@ impl Index {
     /// Does every decision name a proposal whose folder HEAD holds as the
     /// index read it? Checked on every use: it costs one listing of each
     /// year's proposals, and binds what is shown to the repository.
-    fn agrees_with(&self, repo: &Repo, head: Oid) -> Result<bool> {
-        let snapshot = repo.snapshot(head)?;
-        let folders_of = |year: i32| -> Result<HashMap<String, Oid>> {
-            let listing = match snapshot.id(&join(ROOT, &year.to_string())) {
-                Some(tree) => repo.tree_entries(tree)?,
-                None => Vec::new(),
-            };
-            Ok(listing
-                .into_iter()
-                .filter(|e| e.is_dir)
-                .map(|e| (e.name, e.id))
-                .collect())
-        };
-        let mut years: HashMap<i32, HashMap<String, Oid>> = HashMap::new();
-        for d in &self.decisions {
-            let folders = match years.entry(d.id.year()) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => e.insert(folders_of(d.id.year())?),
-            };
-            if folders.get(d.id.as_str()) != Some(&d.folder) {
-                return Ok(false);
+    fn agrees_with(&self, folders: &HashMap<String, Oid>) -> bool {
+        self.decisions
+            .iter()
+            .all(|d| folders.get(d.id.as_str()) == Some(&d.folder))
+    }
+
+    /// HEAD's folder of proposal `id`, if it has one.
+    pub fn folder(&self, id: &ProposalId) -> Option<Oid> {
+        self.head.get(id.as_str()).copied()
+    }
+}
+
+/// Every proposal folder of `head`, by name: one listing of each year.
+fn folders_of(repo: &Repo, head: Oid) -> Result<HashMap<String, Oid>> {
+    let snapshot = repo.snapshot(head)?;
+    let mut out = HashMap::new();
+    let Some(root) = snapshot.id(ROOT) else {
+        return Ok(out);
+    };
+    for year in repo.tree_entries(root)?.into_iter().filter(|e| e.is_dir) {
+        for e in repo.tree_entries(year.id)? {
+            if e.is_dir {
+                out.insert(e.name, e.id);
             }
         }
-        Ok(true)
     }
+    Ok(out)
 }

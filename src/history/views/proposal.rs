@@ -8,7 +8,7 @@ use crate::model::act::Act;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::Result;
 use crate::model::id::{MemberId, PrincipleId, ProposalId};
-use crate::model::proposal::{Kind, Proposal};
+use crate::model::proposal::{Kind, Proposal, Record};
 use crate::rules::{self, Status, Tally};
 use crate::store::view::State;
 
@@ -153,24 +153,33 @@ impl ProposalView {
                 diff,
             })
             .collect();
-        let signatures = p
-            .records
-            .iter()
-            .map(|r| {
-                let m = &r.act.message;
-                let keys = rules::keys_on_date(p, &state.members, m);
-                let valid =
-                    (!keys.is_empty()).then(|| keys.iter().any(|k| r.act.verify(k).is_ok()));
-                SignatureView {
-                    signer: m.signer.clone(),
-                    act: m.act,
-                    date: clock::format(&m.date),
-                    reason: m.reason.clone(),
-                    valid,
-                    path: r.path.clone(),
-                }
-            })
-            .collect();
+        let members = &state.members;
+        let view = |r: &Record| {
+            let m = &r.act.message;
+            let keys = rules::keys_on_date(p, members, m);
+            let valid = (!keys.is_empty()).then(|| keys.iter().any(|k| r.act.verify(k).is_ok()));
+            SignatureView {
+                signer: m.signer.clone(),
+                act: m.act,
+                date: clock::format(&m.date),
+                reason: m.reason.clone(),
+                valid,
+                path: r.path.clone(),
+            }
+        };
+        // A federation's proposal has a hundred signatures: the second
+        // core checks half of them.
+        let (first, second) = p.records.split_at(p.records.len() / 2);
+        let signatures = std::thread::scope(|s| {
+            let other = s.spawn(|| second.iter().map(view).collect::<Vec<_>>());
+            let mut all: Vec<SignatureView> = first.iter().map(view).collect();
+            all.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
+            all
+        });
         Ok(ProposalView {
             standing,
             digest: p.digest.to_string(),

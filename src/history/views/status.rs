@@ -5,10 +5,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::history::index::Index;
+use crate::history::index::{Closed, Index};
 use crate::history::translations::{translation_gaps, UntouchedLanguage};
 use crate::history::views::proposal::Standing;
-use crate::model::clock::{self, Timestamp};
+use crate::model::clock::Timestamp;
 use crate::model::error::Result;
 use crate::model::id::ProposalId;
 use crate::model::proposal::Proposal;
@@ -69,24 +69,40 @@ impl StatusView {
             .iter()
             .map(|d| (&d.id, d.facts.is_some()))
             .collect();
+        let mut closed = index.closed(repo);
         let mut proposals = Vec::new();
         for id in state.proposal_ids()? {
+            let folder = index.folder(&id);
             if !all {
                 // One the index could not read is read here, to meet its error.
-                if decided.get(&id) == Some(&true) {
+                if decided.get(&id) == Some(&true) || closed.get(folder).is_some_and(|c| c.at(now))
+                {
                     continue;
                 }
                 let file = Proposal::load_file(&state.snapshot, &id)?;
-                let deadline = file.deadline.as_deref().map(clock::parse_timestamp);
-                if deadline.is_some_and(|d| d.is_ok_and(|d| *now > d)) {
+                let past = Closed {
+                    deadline: file.deadline,
+                    withdrawn: false,
+                };
+                if past.at(now) {
+                    closed.learn(folder, past);
                     continue;
                 }
             }
             let p = state.proposal(&id)?;
-            if all || rules::status(&p, now) == Status::Open {
+            let status = rules::status(&p, now);
+            if status == Status::Withdrawn {
+                let withdrawn = Closed {
+                    deadline: p.file.deadline.clone(),
+                    withdrawn: true,
+                };
+                closed.learn(folder, withdrawn);
+            }
+            if all || status == Status::Open {
                 proposals.push(Standing::of(state, &p, now));
             }
         }
+        closed.save(repo);
         Ok(StatusView {
             group: state.governance.name.clone(),
             members: state.members.len(),
