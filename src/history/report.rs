@@ -6,8 +6,8 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use crate::history::diff::{self, Piece};
-use crate::history::index::Index;
 pub use crate::history::index::Signatory;
+use crate::history::index::{Gist, Index};
 use crate::history::log;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::Result;
@@ -139,6 +139,10 @@ pub fn build(repo: &Repo, year: i32) -> Result<Report> {
     let index = Index::of(repo, state.head)?;
     let mut kept = index.signatories(repo, year);
     for d in index.decisions() {
+        let elsewhen = |g: &Gist| !g.date.as_ref().is_some_and(|date| in_year(date, year));
+        if d.gist.as_ref().is_some_and(elsewhen) {
+            continue;
+        }
         let f = d.facts(&state)?;
         let Some(adopted) = f.date.clone().filter(|date| in_year(date, year)) else {
             continue;

@@ -75,11 +75,11 @@ pub fn translation_gaps(state: &State<'_>, index: &Index) -> Result<Vec<Untouche
     decided.sort_by(|a, b| a.id.cmp(&b.id));
     let mut last: BTreeMap<PrincipleId, (String, &ProposalId)> = BTreeMap::new();
     for d in decided {
-        let f = d.facts(state)?;
-        let (Some(principle), Some(date)) = (&f.principle, &f.date) else {
+        let g = d.gist(state)?;
+        let (Some(principle), Some(date)) = (&g.principle, &g.date) else {
             continue;
         };
-        if f.kind != Kind::Amend {
+        if g.kind != Kind::Amend {
             continue;
         }
         let newer = last

@@ -244,6 +244,15 @@ fn a_corrupt_or_forged_index_changes_nothing_read() {
         g.assert_same_reads(&READS, &g.outputs(&READS), &honest, what);
         assert_eq!(g.index_json(), index, "{what}: the index is rebuilt");
     }
+    // What is shown of a decision is read only when shown, and then from
+    // HEAD if it does not read back: an acceptor that is no member id
+    // (a terminal escape, say) is never printed.
+    g.forge_index(|v| {
+        for d in v["decisions"].as_array_mut().unwrap() {
+            d["detail"]["acceptors"] = Value::from("uk \u{1b}[2J");
+        }
+    });
+    g.assert_same_reads(&READS, &g.outputs(&READS), &honest, "a forged acceptor");
 }
 
 #[test]

@@ -17,6 +17,7 @@ const CLOSED: &str = "index/closed";
 
 /// An undecided proposal folder, as it stands for good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Closed {
     /// Its deadline (`proposal.toml`).
     pub deadline: Option<String>,

@@ -15,122 +15,33 @@
 //! built in memory and not saved.
 
 mod closed;
+mod decided;
 mod file;
 mod walk;
 
 pub use closed::{Closed, ClosedFolders};
+pub use decided::{Decided, Facts, Gist, Signatory};
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::model::clock::{self, Timestamp};
+use crate::model::clock::Timestamp;
 use crate::model::error::Result;
-use crate::model::id::{Lang, MemberId, MemberIds, PrincipleId, ProposalId};
-use crate::model::proposal::{Kind, Proposal, ROOT};
-use crate::rules::Tally;
+use crate::model::id::ProposalId;
+use crate::model::proposal::ROOT;
 use crate::store::repo::Repo;
-use crate::store::view::State;
 use crate::store::Oid;
 
 /// Commits per checkpoint of the first-parent line: `diff DATE` reads at
 /// most this many commits of each stretch it cannot skip.
 const STRETCH: u64 = 256;
 
-/// One decision: the commit of HEAD's first-parent line that added the
-/// proposal's `decision.toml`, and what the listings show of it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Decided {
-    pub id: ProposalId,
-    #[serde(with = "file::oid")]
-    pub commit: Oid,
-    /// The commit's place on the line, the line's first commit being 0.
-    pub at: u64,
-    /// The proposal's folder (a tree id) the facts were read from. Once
-    /// decided a proposal's folder never changes in a history that
-    /// verifies, so it is HEAD's folder too.
-    #[serde(with = "file::oid")]
-    pub folder: Oid,
-    /// `None` when the folder could not be read as a proposal: a reader
-    /// then loads it from HEAD, and meets the same error.
-    pub facts: Option<Facts>,
-}
-
-/// What the listings show of a decided proposal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Facts {
-    /// The decision's date (`decision.toml`).
-    pub date: Option<String>,
-    pub title: String,
-    pub kind: Kind,
-    pub principle: Option<PrincipleId>,
-    pub language: Option<Lang>,
-    pub review: Option<i32>,
-    pub proposer: Option<MemberId>,
-    #[serde(with = "file::ids")]
-    pub seconders: MemberIds,
-    #[serde(with = "file::ids")]
-    pub acceptors: MemberIds,
-}
-
-/// One signed act of a decided proposal, as the report lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Signatory {
-    pub member: String,
-    pub act: String,
-    pub date: String,
-}
-
-impl Facts {
-    pub fn of(p: &Proposal) -> Self {
-        let tally = Tally::of(p);
-        Facts {
-            date: p.decision.as_ref().map(|d| d.date.clone()),
-            title: p.file.title.clone(),
-            kind: p.file.kind,
-            principle: p.file.principle.clone(),
-            language: p.file.language.clone(),
-            review: p.file.review,
-            proposer: p.proposer().cloned(),
-            seconders: tally.seconders.iter().collect(),
-            acceptors: tally.accepted.iter().collect(),
-        }
-    }
-
-    /// The year of the decision's date, if it reads as a date.
-    fn year(&self) -> Option<i32> {
-        let date = clock::parse_timestamp(self.date.as_deref()?).ok()?;
-        Some(chrono::Datelike::year(&date))
-    }
-}
-
-impl Signatory {
-    pub fn all_of(p: &Proposal) -> Vec<Signatory> {
-        p.acts()
-            .map(|m| Signatory {
-                member: m.signer.to_string(),
-                act: m.act.to_string(),
-                date: clock::format(&m.date),
-            })
-            .collect()
-    }
-}
-
-impl Decided {
-    /// Its facts, read from HEAD when the index could not read them.
-    pub fn facts(&self, state: &State<'_>) -> Result<Cow<'_, Facts>> {
-        match &self.facts {
-            Some(f) => Ok(Cow::Borrowed(f)),
-            None => Ok(Cow::Owned(Facts::of(&state.proposal(&self.id)?))),
-        }
-    }
-}
-
 /// The end of a stretch of [`STRETCH`] commits of the line, and the
 /// earliest commit time in it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Checkpoint {
     at: u64,
     #[serde(with = "file::oid")]
@@ -140,6 +51,7 @@ struct Checkpoint {
 
 /// The index of HEAD's first-parent line (see the module's comment).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Index {
     #[serde(with = "file::oid")]
     root: Oid,

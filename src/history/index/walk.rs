@@ -150,13 +150,9 @@ fn record(
         (false, Some(folder)) => {
             let facts = read(index, repo, tree, &id, folder)?;
             index.decided.insert(id.clone());
-            index.decisions.push(Decided {
-                id,
-                commit,
-                at,
-                folder,
-                facts,
-            });
+            index
+                .decisions
+                .push(Decided::new(id, commit, at, folder, facts));
         }
         (true, Some(folder)) => {
             // Records added to a decided proposal: not in a history that
@@ -165,7 +161,7 @@ fn record(
             index.irregular = true;
             if let Some(d) = index.decisions.iter_mut().find(|d| d.id == id) {
                 d.folder = folder;
-                d.facts = facts;
+                d.set(facts);
             }
         }
         (true, None) => {

@@ -36,6 +36,12 @@ pub fn entries(
     let index = Index::of(repo, state.head)?;
     let mut out = Vec::new();
     for d in index.decisions().iter().rev() {
+        if let Some(g) = &d.gist {
+            let other = principle.is_some() && g.principle.as_ref() != principle;
+            if !g.kind.has_changes() || other {
+                continue;
+            }
+        }
         let f = d.facts(state)?;
         if !f.kind.has_changes() {
             continue;
@@ -43,7 +49,6 @@ pub fn entries(
         if principle.is_some() && f.principle.as_ref() != principle {
             continue;
         }
-        let f = f.into_owned();
         out.push(LogEntry {
             date: f.date,
             id: d.id.clone(),

@@ -67,7 +67,7 @@ impl StatusView {
         let decided: HashMap<&ProposalId, bool> = index
             .decisions()
             .iter()
-            .map(|d| (&d.id, d.facts.is_some()))
+            .map(|d| (&d.id, d.gist.is_some()))
             .collect();
         let mut closed = index.closed(repo);
         let mut proposals = Vec::new();
