@@ -1,7 +1,7 @@
 //! Signed records: the canonical message of an act and its SSHSIG signature,
 //! stored as `signatures/<signer>.<act>.msg` and `.sig` in the proposal.
 
-use crate::crypto::key::{PublicKey, SignatureError, SigningKey};
+use crate::crypto::key::{PreparedCheck, PublicKey, SignatureError, SigningKey};
 use crate::model::act::Act;
 use crate::model::clock::{self, Timestamp};
 use crate::model::id::{MemberId, ProposalId};
@@ -132,7 +132,12 @@ impl SignedAct {
     }
 
     pub fn verify(&self, key: &PublicKey) -> Result<(), SignatureError> {
-        key.verify(NAMESPACE, self.message.text().as_bytes(), &self.signature)
+        self.prepare(key)?.check()
+    }
+
+    /// All of [`Self::verify`] but the curve arithmetic, left to the check.
+    pub fn prepare(&self, key: &PublicKey) -> Result<PreparedCheck, SignatureError> {
+        key.prepare(NAMESPACE, self.message.text().as_bytes(), &self.signature)
     }
 }
 

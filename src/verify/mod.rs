@@ -11,11 +11,13 @@
 
 pub mod clone;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::crypto::key::KeyError;
+use crate::crypto::key::{KeyError, SignatureError};
+use crate::crypto::parallel::CheckQueue;
 use crate::model::charter::Charter;
 use crate::model::clock;
 use crate::model::error::Problem;
@@ -131,10 +133,24 @@ pub type Outcome = std::result::Result<Summary, Violation>;
 struct Walker<'r> {
     repo: &'r Repo,
     root: Oid,
+    /// The trust root as records name it.
+    root_hex: String,
     summary: Summary,
-    /// The members of the last `keys/` tree read: it rarely changes.
-    members: Option<(Option<Oid>, Members)>,
+    /// The members of the last `keys/` trees read, by tree id: they rarely
+    /// change, and a merge may alternate two.
+    members: Vec<(Option<Oid>, Rc<Members>)>,
+    /// Each open proposal as the last step that touched it left it, with
+    /// the id of its folder then: read once, then extended record by record.
+    open: HashMap<ProposalId, (Oid, Proposal)>,
+    /// Signatures read and judged but for their curve arithmetic, checked
+    /// on the other cores; a failure there comes before any found later.
+    checks: CheckQueue<Violation>,
+    /// The last commit of the line and its tree: the next one's parent.
+    last: Option<(Oid, Oid)>,
 }
+
+/// Members versions kept: `keys/` changes on joins, departures, rotations.
+const MEMBERS_KEPT: usize = 4;
 
 /// Verifies HEAD's history against the trust root `root`. The outer error is
 /// for a repository that cannot be read at all; the outcome says whether the
@@ -191,29 +207,25 @@ pub fn verify_history(
     let mut w = Walker {
         repo,
         root,
+        root_hex: root.to_string(),
         summary: Summary {
             root: root.to_string(),
             head: tip.to_string(),
             since,
             ..Summary::default()
         },
-        members: None,
+        members: Vec::new(),
+        open: HashMap::new(),
+        checks: CheckQueue::new(),
+        last: None,
     };
-    for (i, oid) in commits.iter().enumerate() {
-        if let Err(v) = w.commit(*oid) {
-            return Ok(Err(v));
-        }
-        let mut judged = Vec::new();
-        for verified in &reordered {
-            match w.keeps_order(*oid, *verified) {
-                Ok(true) => judged.push(*verified),
-                Ok(false) => {}
-                Err(v) => return Ok(Err(v)),
-            }
-        }
-        reordered.retain(|v| !judged.contains(v));
-        w.summary.commits += 1;
-        progress(i + 1, commits.len());
+    let walked = w.walk(&commits, &mut reordered, progress);
+    // A signature that fails was read before anything the walk found.
+    if let Some(v) = w.settle()? {
+        return Ok(Err(v));
+    }
+    if let Err(v) = walked {
+        return Ok(Err(v));
     }
     let snap = repo.snapshot(tip)?;
     w.summary.members = Members::load(&snap)?.len();
@@ -343,22 +355,72 @@ enum Touched {
 }
 
 impl Walker<'_> {
-    /// The members in force in `snap`, read once per version of `keys/`.
-    fn members(&mut self, commit: Oid, snap: &Snapshot) -> std::result::Result<Members, Violation> {
-        let keys = snap.id(crate::model::member::DIR);
-        match &self.members {
-            Some((cached, members)) if *cached == keys => Ok(members.clone()),
-            _ => {
-                let members = Members::load(snap).map_err(|e| malformed(commit, e))?;
-                self.members = Some((keys, members.clone()));
-                Ok(members)
+    fn walk(
+        &mut self,
+        commits: &[Oid],
+        reordered: &mut Vec<Oid>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), Violation> {
+        for (i, oid) in commits.iter().enumerate() {
+            self.commit(*oid)?;
+            let mut judged = Vec::new();
+            for verified in reordered.iter() {
+                if self.keeps_order(*oid, *verified)? {
+                    judged.push(*verified);
+                }
             }
+            reordered.retain(|v| !judged.contains(v));
+            self.summary.commits += 1;
+            progress(i + 1, commits.len());
         }
+        Ok(())
+    }
+
+    /// Waits for the signatures queued so far: the first that fails, if
+    /// any.
+    fn settle(&mut self) -> Result<Option<Violation>> {
+        std::mem::take(&mut self.checks)
+            .finish()
+            .map_err(|e| Error::Internal(e.to_string()))
+    }
+
+    /// [`Self::settle`] as the walk's result.
+    fn settled(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
+        match self.settle() {
+            Ok(None) => Ok(()),
+            Ok(Some(v)) => Err(v),
+            Err(e) => Err(violation(oid, ".", Rule::Malformed, e)),
+        }
+    }
+
+    /// The members in force in `snap`, read once per version of `keys/`.
+    fn members(
+        &mut self,
+        commit: Oid,
+        snap: &Snapshot,
+    ) -> std::result::Result<Rc<Members>, Violation> {
+        let keys = snap.id(crate::model::member::DIR);
+        if let Some((_, members)) = self.members.iter().find(|(k, _)| *k == keys) {
+            return Ok(Rc::clone(members));
+        }
+        let members = Rc::new(Members::load(snap).map_err(|e| malformed(commit, e))?);
+        if self.members.len() == MEMBERS_KEPT {
+            self.members.remove(0);
+        }
+        self.members.push((keys, Rc::clone(&members)));
+        Ok(members)
     }
 
     fn commit(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
         let internal = |e: Error| violation(oid, ".", Rule::Malformed, e);
         let commit = self.repo.commit_info(oid).map_err(internal)?;
+        self.judge(oid, &commit)?;
+        self.last = Some((oid, commit.tree));
+        Ok(())
+    }
+
+    fn judge(&mut self, oid: Oid, commit: &CommitInfo) -> std::result::Result<(), Violation> {
+        let internal = |e: Error| violation(oid, ".", Rule::Malformed, e);
         match commit.parents.len() {
             0 if oid != self.root => Err(violation(
                 oid,
@@ -371,10 +433,14 @@ impl Walker<'_> {
             )),
             0 => self.genesis(oid),
             1 => {
-                let parent = self.repo.commit_info(commit.parents[0]).map_err(internal)?;
-                self.step(oid, parent.tree, commit.tree)
+                let parent = commit.parents[0];
+                let before = match self.last {
+                    Some((last, tree)) if last == parent => tree,
+                    _ => self.repo.commit_info(parent).map_err(internal)?.tree,
+                };
+                self.step(oid, before, commit.tree)
             }
-            2 => self.merge(oid, &commit),
+            2 => self.merge(oid, commit),
             _ => Err(violation(
                 oid,
                 ".",
@@ -411,11 +477,19 @@ impl Walker<'_> {
         }
         let mut finalized = Vec::new();
         for (id, added) in &by_proposal {
-            if self.proposal(at, &before, &after, &members, id, added)? {
-                finalized.push(id.clone());
+            let now = self.proposal(at, &before, &after, &members, id, added)?;
+            if added.iter().any(|rel| rel == proposal::DECISION) {
+                self.open.remove(id);
+                finalized.push(now);
+            } else if now.decision.is_none() {
+                if let Some(dir) = after.id(&id.dir()) {
+                    self.open.insert(id.clone(), (dir, now));
+                }
+            } else {
+                self.open.remove(id);
             }
         }
-        match finalized.as_slice() {
+        match finalized.as_mut_slice() {
             [] => match governed.into_iter().next() {
                 Some(path) => Err(violation(
                     at,
@@ -425,10 +499,10 @@ impl Walker<'_> {
                 )),
                 None => Ok(()),
             },
-            [id] => self.finalization(at, &before, &after, &members, id, &governed),
+            [p] => self.finalization(at, &before, &after, &members, p, &governed),
             [first, ..] => Err(violation(
                 at,
-                first.dir(),
+                first.id.dir(),
                 Rule::Finalization,
                 "more than one proposal finalized in one commit",
             )),
@@ -471,8 +545,13 @@ impl Walker<'_> {
         }
         let p1 = self.repo.commit_info(p1).map_err(internal)?;
         let p2 = self.repo.commit_info(p2).map_err(internal)?;
+        // What was queued before is judged in its own order; what the
+        // swapped judgment queues, as part of it.
+        self.settled(oid)?;
         let counted = self.summary.clone();
-        let swapped = self.merge_onto(oid, &p2, &p1, commit.tree);
+        let swapped = self
+            .merge_onto(oid, &p2, &p1, commit.tree)
+            .and_then(|()| self.settled(oid));
         self.summary = counted;
         swapped.map(|()| true).map_err(|v| Violation {
             message: format!(
@@ -786,7 +865,7 @@ impl Walker<'_> {
         Ok(out)
     }
 
-    /// Checks what a commit added to one proposal; true if it finalized it.
+    /// Checks what a commit added to one proposal; the proposal after it.
     fn proposal(
         &mut self,
         oid: Oid,
@@ -795,9 +874,25 @@ impl Walker<'_> {
         members: &Members,
         id: &ProposalId,
         added: &[String],
-    ) -> std::result::Result<bool, Violation> {
+    ) -> std::result::Result<Proposal, Violation> {
+        // An open proposal this walk read before, as it stood: only what
+        // the step added is read.
+        let folder = before.id(&id.dir());
+        let cached = match self.open.remove(id) {
+            Some((dir, p)) if Some(dir) == folder => Some(p),
+            _ => None,
+        };
+        if let Some(mut state) = cached {
+            let brought = state.added(after, added).map_err(|e| malformed(oid, e))?;
+            if let Some(brought) = brought {
+                self.replay(oid, &mut state, members, brought.records)?;
+                state.sort_records();
+                state.decision = brought.decision;
+                return Ok(state);
+            }
+        }
         let now = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
-        let existed = before.id(&id.dir()).is_some();
+        let existed = folder.is_some();
         let content_added = added.iter().find(|rel| {
             rel.as_str() == proposal::FILE
                 || rel.as_str() == proposal::STATEMENT
@@ -832,22 +927,29 @@ impl Walker<'_> {
                 .iter()
                 .any(|rel| path.strip_prefix(&dir) == Some(rel.as_str()))
         };
-        let old_paths: BTreeSet<String> = now
-            .records
-            .iter()
-            .filter(|r| !is_new(&r.path))
-            .map(|r| r.path.clone())
-            .collect();
-        state.records.retain(|r| old_paths.contains(&r.path));
+        let (new, old): (Vec<Record>, Vec<Record>) =
+            now.records.iter().cloned().partition(|r| is_new(&r.path));
+        state.records = old;
         state.decision = None;
-        let root = self.root.to_string();
-        for record in now.records.iter().filter(|r| !old_paths.contains(&r.path)) {
-            self.record(oid, &state, members, record, &root)?;
-            state.records.push(record.clone());
+        self.replay(oid, &mut state, members, new)?;
+        Ok(now)
+    }
+
+    /// Judges new records in order, each on the proposal as the ones
+    /// before it left it.
+    fn replay(
+        &mut self,
+        oid: Oid,
+        state: &mut Proposal,
+        members: &Members,
+        new: Vec<Record>,
+    ) -> std::result::Result<(), Violation> {
+        for record in new {
+            self.record(oid, state, members, &record)?;
+            state.records.push(record);
             self.summary.signatures += 1;
         }
-        let decided = added.iter().any(|rel| rel == proposal::DECISION);
-        Ok(decided)
+        Ok(())
     }
 
     /// An application must cover every principle of the charter in force
@@ -883,16 +985,15 @@ impl Walker<'_> {
     /// One new signed record: for this repository, this proposal as it is,
     /// by a member in force, valid, and allowed by the process.
     fn record(
-        &self,
+        &mut self,
         oid: Oid,
         state: &Proposal,
         members: &Members,
         record: &Record,
-        root: &str,
     ) -> std::result::Result<(), Violation> {
         let m = &record.act.message;
         let v = |rule, message: String| Err(violation(oid, record.path.clone(), rule, message));
-        if m.repository != root {
+        if m.repository != self.root_hex {
             return v(
                 Rule::Repository,
                 format!("signed for another repository ({})", m.repository),
@@ -913,15 +1014,17 @@ impl Walker<'_> {
         let Some(key) = rules::signing_key(state, members, m) else {
             return v(Rule::Signature, format!("{} is not a member", m.signer));
         };
-        if let Err(e) = record.act.verify(key) {
-            let sig_path = format!("{}.sig", record.path.trim_end_matches(".msg"));
-            return Err(violation(
+        let sig_path = format!("{}.sig", record.path.trim_end_matches(".msg"));
+        let blame = |e: SignatureError| {
+            violation(
                 oid,
-                sig_path,
+                sig_path.clone(),
                 Rule::Signature,
                 format!("signature by {} {e}", m.signer),
-            ));
-        }
+            )
+        };
+        let check = record.act.prepare(key).map_err(blame)?;
+        self.checks.push(check, blame(SignatureError::Invalid));
         if let Err(e) = rules::check_act(state, members, m) {
             return v(rule_of(&e, Rule::Process), e.to_string());
         }
@@ -936,12 +1039,12 @@ impl Walker<'_> {
         before: &Snapshot,
         after: &Snapshot,
         members: &Members,
-        id: &ProposalId,
+        pending: &mut Proposal,
         governed: &BTreeSet<String>,
     ) -> std::result::Result<(), Violation> {
-        let p = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
+        let id = &pending.id.clone();
         let decision_path = format!("{}/{}", id.dir(), proposal::DECISION);
-        let Some(decision) = &p.decision else {
+        let Some(decision) = pending.decision.take() else {
             return Err(violation(oid, decision_path, Rule::Malformed, "missing"));
         };
         let Ok(date) = clock::parse_timestamp(&decision.date) else {
@@ -952,13 +1055,11 @@ impl Walker<'_> {
                 "date is not an RFC 3339 date-time",
             ));
         };
-        let mut pending = p.clone();
-        pending.decision = None;
-        if let Err(e) = rules::check_finalize(&pending, members, before, &date) {
+        if let Err(e) = rules::check_finalize(pending, members, before, &date) {
             let rule = rule_of(&e, Rule::Finalization);
             return Err(violation(oid, decision_path, rule, e));
         }
-        if decision.electorate != rules::electorate(&pending, members) {
+        if decision.electorate != rules::electorate(pending, members) {
             return Err(violation(
                 oid,
                 decision_path,
@@ -966,7 +1067,7 @@ impl Walker<'_> {
                 "the electorate recorded is not the members in force",
             ));
         }
-        let effect = finalization::effect(&pending, before, members, date).map_err(|e| {
+        let effect = finalization::effect(pending, before, members, date).map_err(|e| {
             let rule = match &e {
                 Error::Rule(r) => rule_of(r, Rule::Finalization),
                 _ => Rule::Finalization,

@@ -24,3 +24,4 @@ mod roundtrip;
 mod sync;
 mod transcript;
 mod verify_attacks;
+mod verify_walk;

@@ -294,6 +294,12 @@ impl Group {
         assert!(stdout(&out).starts_with("verified: "), "{}", stdout(&out));
     }
 
+    /// `charter verify --full` passes: every commit judged afresh.
+    pub fn assert_verify_passes_full(&self) {
+        let out = self.read().args(["verify", "--full"]).output().unwrap();
+        assert!(out.status.success(), "verify --full: {}", stderr(&out));
+    }
+
     /// Runs `charter verify` with `args` after it, asserts it fails with exit
     /// status 1 and one violation line, and returns that line taken apart.
     pub fn verify_failure_with(&self, args: &[&str]) -> Failed {
