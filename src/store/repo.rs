@@ -149,6 +149,34 @@ impl Repo {
         self.write_state("verified", &format!("{root} {tip} {a} {b} {c}\n"))
     }
 
+    /// The `charter-<year>` tags (name, commit) judged sound when
+    /// `verified` was recorded against `root`, and the tip they were
+    /// judged at: a later tip that descends from it need not judge them
+    /// again while they stay on the same commits.
+    pub fn verified_tags(&self, root: Oid) -> Option<(Oid, Vec<(String, Oid)>)> {
+        let text = std::fs::read_to_string(self.state_dir().join("verified-tags")).ok()?;
+        let mut lines = text.lines();
+        let (r, tip) = lines.next()?.split_once(' ')?;
+        if Oid::from_str(r).ok()? != root {
+            return None;
+        }
+        let tags = lines
+            .map(|l| {
+                let (name, target) = l.split_once(' ')?;
+                Some((name.to_string(), Oid::from_str(target).ok()?))
+            })
+            .collect::<Option<_>>()?;
+        Some((Oid::from_str(tip).ok()?, tags))
+    }
+
+    pub fn record_verified_tags(&self, root: Oid, tip: Oid, tags: &[(String, Oid)]) -> Result<()> {
+        let mut text = format!("{root} {tip}\n");
+        for (name, target) in tags {
+            text.push_str(&format!("{name} {target}\n"));
+        }
+        self.write_state("verified-tags", &text)
+    }
+
     /// The last tip of `remote` this clone verified and took.
     pub fn remote_tip(&self, remote: &str) -> Option<Oid> {
         let text = std::fs::read_to_string(self.state_dir().join(remote_file(remote))).ok()?;
@@ -377,8 +405,37 @@ fn durable_writes() {
         unsafe {
             libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as _, 1);
         }
+        // libgit2 caches no tree over 4 KiB: a year's folder of proposals
+        // and a proposal's signatures are larger, and every file read
+        // through them inflated, hashed and parsed them again (a third of
+        // `verify --full`). Failing to raise the limit only costs time.
+        // SAFETY: a process-wide option taking a size, set once.
+        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, TREE_CACHE) };
+        // Memory stays bounded at any history's size: the object cache
+        // (256 MiB by default) and the pack files mapped at once (8 GiB).
+        // SAFETY: process-wide options taking one ssize_t / size_t, set once.
+        unsafe {
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_SET_CACHE_MAX_SIZE as _,
+                CACHE_MAX as libc_ssize,
+            );
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_SET_MWINDOW_MAPPED_LIMIT as _,
+                MAPPED_MAX,
+            );
+        }
     });
 }
+
+/// The largest tree libgit2 keeps in its object cache.
+const TREE_CACHE: usize = 1024 * 1024;
+/// libgit2's object cache, all objects together.
+const CACHE_MAX: usize = 64 * 1024 * 1024;
+/// Pack file bytes mapped at once.
+const MAPPED_MAX: usize = 128 * 1024 * 1024;
+/// C's `ssize_t`, which `GIT_OPT_SET_CACHE_MAX_SIZE` takes.
+#[allow(non_camel_case_types)]
+type libc_ssize = isize;
 
 /// A remote's state file: its name, made safe as a file name.
 fn remote_file(remote: &str) -> String {

@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use git2::{FileMode, Oid, Tree};
+use git2::{FileMode, Oid, Tree, TreeEntry};
 
 use crate::model::error::Result;
 use crate::store::graph::{Status, TreeChange};
@@ -15,7 +15,6 @@ use crate::store::repo::Repo;
 /// One entry of a tree, as much as a difference needs.
 #[derive(Clone)]
 struct Entry {
-    name: Vec<u8>,
     id: Oid,
     mode: i32,
 }
@@ -68,11 +67,7 @@ impl Repo {
         Ok(tree
             .get_path(std::path::Path::new(path))
             .ok()
-            .map(|e| Entry {
-                name: e.name_bytes().to_vec(),
-                id: e.id(),
-                mode: e.filemode(),
-            }))
+            .map(|e| entry(&e)))
     }
 
     /// Appends the changes between two entries at `path` (empty: the root).
@@ -87,8 +82,8 @@ impl Repo {
             (None, None) => Ok(()),
             (Some(o), Some(n)) if o.id == n.id && o.mode == n.mode => Ok(()),
             (Some(o), Some(n)) if o.is_tree() && n.is_tree() => {
-                let (old, new) = (self.entries(o.id)?, self.entries(n.id)?);
-                self.compare_lists(path, &old, &new, out)
+                let (old, new) = (self.tree(o.id)?, self.tree(n.id)?);
+                self.compare_lists(path, Some(&old), Some(&new), out)
             }
             // In git's order the file comes before the folder's contents.
             (Some(o), Some(n)) if o.is_tree() => {
@@ -108,12 +103,12 @@ impl Repo {
                 Ok(())
             }
             (Some(o), None) if o.is_tree() => {
-                let old = self.entries(o.id)?;
-                self.compare_lists(path, &old, &[], out)
+                let old = self.tree(o.id)?;
+                self.compare_lists(path, Some(&old), None, out)
             }
             (None, Some(n)) if n.is_tree() => {
-                let new = self.entries(n.id)?;
-                self.compare_lists(path, &[], &new, out)
+                let new = self.tree(n.id)?;
+                self.compare_lists(path, None, Some(&new), out)
             }
             (Some(o), None) => {
                 out.push(change(path, Status::Deleted, o.id));
@@ -126,66 +121,81 @@ impl Repo {
         }
     }
 
-    /// Two folders' entries, matched by name. Both lists are in git's
-    /// order (a folder sorts as `name/`), so one merge pass pairs them; a
-    /// file and a folder of one name stay apart, as a deletion and
-    /// additions, as git reports them.
+    /// Two folders' entries, matched by name. Both are in git's order (a
+    /// folder sorts as `name/`), so one merge pass pairs them; a file and a
+    /// folder of one name stay apart, as a deletion and additions, as git
+    /// reports them. Entries the same on both sides are passed over as
+    /// they stand in the tree, unread.
     fn compare_lists(
         &self,
         path: &[u8],
-        old: &[Entry],
-        new: &[Entry],
+        old: Option<&Tree<'_>>,
+        new: Option<&Tree<'_>>,
         out: &mut Vec<TreeChange>,
     ) -> Result<()> {
         let (mut i, mut j) = (0, 0);
-        while i < old.len() || j < new.len() {
-            let (o, n) = match (old.get(i), new.get(j)) {
-                (Some(o), Some(n)) => match git_order(o, n) {
+        loop {
+            let o = old.and_then(|t| t.get(i));
+            let n = new.and_then(|t| t.get(j));
+            let (o, n) = match (o, n) {
+                (None, None) => return Ok(()),
+                (Some(o), Some(n)) => match git_order(&o, &n) {
                     Ordering::Less => (Some(o), None),
                     Ordering::Greater => (None, Some(n)),
+                    Ordering::Equal if o.id() == n.id() && o.filemode() == n.filemode() => {
+                        i += 1;
+                        j += 1;
+                        continue;
+                    }
                     Ordering::Equal => (Some(o), Some(n)),
                 },
                 (o, n) => (o, n),
             };
             i += usize::from(o.is_some());
             j += usize::from(n.is_some());
-            let name = o.or(n).map(|e| e.name.as_slice()).unwrap_or_default();
-            self.compare(&join(path, name), o, n, out)?;
+            let name = o
+                .as_ref()
+                .or(n.as_ref())
+                .map(|e| e.name_bytes())
+                .unwrap_or_default();
+            let child = join(path, name);
+            let (o, n) = (o.map(|e| entry(&e)), n.map(|e| entry(&e)));
+            self.compare(&child, o.as_ref(), n.as_ref(), out)?;
         }
-        Ok(())
     }
 
-    fn entries(&self, tree: Oid) -> Result<Vec<Entry>> {
-        let tree: Tree<'_> = self.git().find_tree(tree)?;
-        Ok(tree
-            .iter()
-            .map(|e| Entry {
-                name: e.name_bytes().to_vec(),
-                id: e.id(),
-                mode: e.filemode(),
-            })
-            .collect())
+    fn tree(&self, id: Oid) -> Result<Tree<'_>> {
+        Ok(self.git().find_tree(id)?)
+    }
+}
+
+fn entry(e: &TreeEntry<'_>) -> Entry {
+    Entry {
+        id: e.id(),
+        mode: e.filemode(),
     }
 }
 
 fn root_entry(tree: Oid) -> Entry {
     Entry {
-        name: Vec::new(),
         id: tree,
         mode: i32::from(FileMode::Tree),
     }
 }
 
 /// git's order of entries in a tree: by name, a folder as if `name/`.
-fn git_order(a: &Entry, b: &Entry) -> Ordering {
-    let key = |e: &Entry| {
-        let mut k = e.name.clone();
-        if e.is_tree() {
-            k.push(b'/');
-        }
-        k
+fn git_order(a: &TreeEntry<'_>, b: &TreeEntry<'_>) -> Ordering {
+    let (x, y) = (a.name_bytes(), b.name_bytes());
+    let n = x.len().min(y.len());
+    // The byte after the common part: a folder's name ends with `/`.
+    let next = |name: &[u8], e: &TreeEntry<'_>| {
+        name.get(n)
+            .copied()
+            .or((e.filemode() == i32::from(FileMode::Tree)).then_some(b'/'))
     };
-    key(a).cmp(&key(b))
+    x[..n]
+        .cmp(&y[..n])
+        .then_with(|| next(x, a).cmp(&next(y, b)))
 }
 
 fn join(path: &[u8], name: &[u8]) -> Vec<u8> {

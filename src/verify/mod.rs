@@ -11,7 +11,7 @@
 
 pub mod clone;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -23,7 +23,7 @@ use crate::model::clock;
 use crate::model::error::Problem;
 use crate::model::error::{Error, Result};
 use crate::model::governance;
-use crate::model::id::ProposalId;
+use crate::model::id::{MemberId, ProposalId};
 use crate::model::member::Members;
 use crate::model::proposal::{self, Proposal, Record};
 use crate::rules;
@@ -126,6 +126,9 @@ pub struct Summary {
     /// first-parent line of this one).
     #[serde(skip)]
     pub since: Option<Oid>,
+    /// The `charter-<year>` tags judged sound, as (name, commit).
+    #[serde(skip)]
+    pub tags: Vec<(String, Oid)>,
 }
 
 pub type Outcome = std::result::Result<Summary, Violation>;
@@ -144,9 +147,23 @@ struct Walker<'r> {
     open: HashMap<ProposalId, (Oid, Proposal)>,
     /// Signatures read and judged but for their curve arithmetic, checked
     /// on the other cores; a failure there comes before any found later.
-    checks: CheckQueue<Violation>,
+    checks: CheckQueue<Blame>,
     /// The last commit of the line and its tree: the next one's parent.
     last: Option<(Oid, Oid)>,
+}
+
+/// Whom a signature queued for checking names if it does not verify.
+struct Blame {
+    commit: Oid,
+    sig_path: String,
+    signer: MemberId,
+}
+
+impl Blame {
+    fn violation(self, e: SignatureError) -> Violation {
+        let message = format!("signature by {} {e}", self.signer);
+        violation(self.commit, self.sig_path, Rule::Signature, message)
+    }
 }
 
 /// Members versions kept: `keys/` changes on joins, departures, rotations.
@@ -175,12 +192,21 @@ pub fn verify_from(
     seen: &[Oid],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
-    let summary = match verify_history(repo, root, tip, seen, progress)? {
+    let (outcome, line) = walk_history(repo, root, tip, seen, progress)?;
+    let mut summary = match outcome {
         Ok(s) => s,
         Err(v) => return Ok(Err(v)),
     };
-    if let Err(v) = check_tags(repo, tip) {
-        return Ok(Err(v));
+    // Tags judged at the commit this run started after still stand where
+    // they have not moved.
+    let trusted = match (summary.since, repo.verified_tags(root)) {
+        (Some(since), Some((at, tags))) if at == since => tags,
+        _ => Vec::new(),
+    };
+    let line: HashSet<Oid> = line.into_iter().collect();
+    match check_tags(repo, tip, &line, &trusted) {
+        Ok(tags) => summary.tags = tags,
+        Err(v) => return Ok(Err(v)),
     }
     Ok(Ok(summary))
 }
@@ -194,6 +220,17 @@ pub fn verify_history(
     seen: &[Oid],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
+    Ok(walk_history(repo, root, tip, seen, progress)?.0)
+}
+
+/// [`verify_history`], and the first-parent line it walked.
+fn walk_history(
+    repo: &Repo,
+    root: Oid,
+    tip: Oid,
+    seen: &[Oid],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(Outcome, Vec<Oid>)> {
     repo.refuse_shallow()?;
     let (commits, since) = first_parent_line(repo, tip, seen)?;
     // Commits verified before that this line only merges in: the order
@@ -222,16 +259,16 @@ pub fn verify_history(
     let walked = w.walk(&commits, &mut reordered, progress);
     // A signature that fails was read before anything the walk found.
     if let Some(v) = w.settle()? {
-        return Ok(Err(v));
+        return Ok((Err(v), commits));
     }
     if let Err(v) = walked {
-        return Ok(Err(v));
+        return Ok((Err(v), commits));
     }
     let snap = repo.snapshot(tip)?;
     w.summary.members = Members::load(&snap)?.len();
     w.summary.principles = Charter::load_governed(&snap)?.1.principles.len();
     w.summary.proposals = proposal::list(&snap)?.len();
-    Ok(Ok(w.summary))
+    Ok((Ok(w.summary), commits))
 }
 
 /// The first-parent line to `tip`, oldest first, from the newest commit of
@@ -255,14 +292,26 @@ fn first_parent_line(repo: &Repo, tip: Oid, seen: &[Oid]) -> Result<(Vec<Oid>, O
 }
 
 /// Every `charter-<year>` tag must sit, in this history, on the commit that
-/// finalized the closing of that year's review.
-fn check_tags(repo: &Repo, tip: Oid) -> std::result::Result<(), Violation> {
+/// finalized the closing of that year's review. `line` is commits known to
+/// be in it; `trusted`, tags judged before on an ancestor of `tip`. The
+/// tags judged sound.
+fn check_tags(
+    repo: &Repo,
+    tip: Oid,
+    line: &HashSet<Oid>,
+    trusted: &[(String, Oid)],
+) -> std::result::Result<Vec<(String, Oid)>, Violation> {
     let internal = |e: Error| violation(tip, ".", Rule::Malformed, e);
+    let mut judged = Vec::new();
     for name in repo.tag_names("charter-*").map_err(internal)? {
         let target = repo.tag_commit(&name).map_err(internal)?;
-        check_tag(repo, tip, &name, target)?;
+        let tag = (name, target);
+        if !trusted.contains(&tag) {
+            judge_tag(repo, tip, &tag.0, target, line)?;
+        }
+        judged.push(tag);
     }
-    Ok(())
+    Ok(judged)
 }
 
 /// One `charter-<year>` tag on `target`, judged against the history of `tip`.
@@ -272,6 +321,18 @@ pub fn check_tag(
     name: &str,
     target: Oid,
 ) -> std::result::Result<(), Violation> {
+    judge_tag(repo, tip, name, target, &HashSet::new())
+}
+
+/// [`check_tag`], knowing that the commits of `line` are in the history
+/// (a walk of the whole graph to find out costs as much as verifying).
+fn judge_tag(
+    repo: &Repo,
+    tip: Oid,
+    name: &str,
+    target: Oid,
+    line: &HashSet<Oid>,
+) -> std::result::Result<(), Violation> {
     let reference = format!("refs/tags/{name}");
     let bad = |why: String| Err(violation(target, reference.clone(), Rule::Tag, why));
     let Some(year) = name
@@ -280,7 +341,7 @@ pub fn check_tag(
     else {
         return bad("not a review year".into());
     };
-    if !repo.holds(tip, target) {
+    if !line.contains(&target) && !repo.holds(tip, target) {
         return bad("the tagged commit is not in this history".into());
     }
     let commit = repo
@@ -379,9 +440,10 @@ impl Walker<'_> {
     /// Waits for the signatures queued so far: the first that fails, if
     /// any.
     fn settle(&mut self) -> Result<Option<Violation>> {
-        std::mem::take(&mut self.checks)
+        let failed = std::mem::take(&mut self.checks)
             .finish()
-            .map_err(|e| Error::Internal(e.to_string()))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(failed.map(|blame| blame.violation(SignatureError::Invalid)))
     }
 
     /// [`Self::settle`] as the walk's result.
@@ -1014,17 +1076,15 @@ impl Walker<'_> {
         let Some(key) = rules::signing_key(state, members, m) else {
             return v(Rule::Signature, format!("{} is not a member", m.signer));
         };
-        let sig_path = format!("{}.sig", record.path.trim_end_matches(".msg"));
-        let blame = |e: SignatureError| {
-            violation(
-                oid,
-                sig_path.clone(),
-                Rule::Signature,
-                format!("signature by {} {e}", m.signer),
-            )
+        let blame = Blame {
+            commit: oid,
+            sig_path: format!("{}.sig", record.path.trim_end_matches(".msg")),
+            signer: m.signer.clone(),
         };
-        let check = record.act.prepare(key).map_err(blame)?;
-        self.checks.push(check, blame(SignatureError::Invalid));
+        match record.act.prepare(key) {
+            Ok(check) => self.checks.push(check, blame),
+            Err(e) => return Err(blame.violation(e)),
+        }
         if let Err(e) = rules::check_act(state, members, m) {
             return v(rule_of(&e, Rule::Process), e.to_string());
         }
@@ -1100,7 +1160,8 @@ impl Walker<'_> {
             }
         }
         Charter::load_governed(after).map_err(|e| malformed(oid, e))?;
-        Members::load(after).map_err(|e| malformed(oid, e))?;
+        // Read through the cache: the next step starts from these members.
+        self.members(oid, after)?;
         crate::model::review::load_all(after).map_err(|e| malformed(oid, e))?;
         self.summary.finalizations += 1;
         Ok(())
