@@ -185,7 +185,7 @@ impl PackWriter {
         file.sync_all()?;
         drop(file);
 
-        index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        index.sort_unstable_by_key(|a| a.0);
         let name = crate::tree::hex(&sum);
         let idx_path = dir.join(format!("pack-{name}.idx"));
         write_index(&idx_path, &index, &sum)?;
@@ -333,6 +333,8 @@ fn copy(out: &mut Vec<u8>, mut offset: usize, mut len: usize) {
     }
 }
 
+/// `cargo test --example federation`; `tests/it/federation.rs` has git
+/// itself read a whole generated pack.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -242,7 +242,7 @@ impl<'a> Sim<'a> {
             Slot::Leave if n <= MIN_MEMBERS.max(self.opts.members / 2) => {
                 slot = Slot::Join(Script::Adopt)
             }
-            Slot::Join(_) if n >= self.opts.members * 3 / 2 + 1 => slot = Slot::Leave,
+            Slot::Join(_) if n > self.opts.members * 3 / 2 => slot = Slot::Leave,
             _ => {}
         }
         match slot {
@@ -541,12 +541,13 @@ impl<'a> Sim<'a> {
                 let reason = text::line(&mut self.rng, "We cannot agree yet: ");
                 return Ok(Some((who, Act::Object, Some(reason))));
             }
-            Script::ObjectionStands if self.open[i].objector.is_some() => {
-                // A few more acceptances, then nothing: rejected at the
-                // deadline.
-                if missing.is_empty() || self.rng.chance(0.3) {
-                    return Ok(None);
-                }
+            // A few more acceptances, then nothing: rejected at the
+            // deadline.
+            Script::ObjectionStands
+                if self.open[i].objector.is_some()
+                    && (missing.is_empty() || self.rng.chance(0.3)) =>
+            {
+                return Ok(None);
             }
             Script::ObjectionWithdrawn => {
                 if let Some(objector) = self.open[i].objector.clone() {
