@@ -149,9 +149,11 @@ impl<'a> Sim<'a> {
         }
         // The mean time between two acts: a little less than the whole
         // span shared among all acts, so that the queue of open proposals
-        // stays short and each ends well before its 90-day deadline.
+        // stays short; and short enough that one proposal's acts take a
+        // third of its 90-day lifetime, so that none expires by chance.
         let acts = (opts.proposals * (opts.members + 2)).max(1) as f64;
-        let gap = (0.8 * span / acts).clamp(30.0, 2.0 * DAY as f64);
+        let within = 30.0 * DAY as f64 / (opts.members + 2) as f64;
+        let gap = (0.8 * span / acts).min(within).max(30.0);
         Self {
             l,
             rng,

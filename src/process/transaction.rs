@@ -350,11 +350,8 @@ impl<'g, 'k> Transaction<'g, 'k> {
     }
 }
 
-/// What the finalization of `proposal` writes on top of the tree `base`,
-/// whose members are `members`: its decision and effect, its commit
-/// message (by `signer`), its date and the review tag that goes with it.
-/// Pure, so that a history can be written without a work tree (the
-/// federation generator) exactly as an act writes it.
+/// What a finalization writes: its decision and effect, its commit
+/// message, its date and the review tag that goes with it.
 pub struct Finalization {
     pub date: Timestamp,
     pub edits: Edits,
@@ -362,6 +359,10 @@ pub struct Finalization {
     pub tag: Option<String>,
 }
 
+/// The finalization of `proposal` by `signer` on top of the tree `base`,
+/// whose members are `members`. Pure, so that a history can be written
+/// without a work tree (the federation generator) exactly as an act
+/// writes it.
 pub fn finalization(
     proposal: &Proposal,
     base: &dyn Tree,
