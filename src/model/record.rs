@@ -116,6 +116,13 @@ impl Message {
     pub fn file_stem(&self) -> String {
         format!("signatures/{}.{}", self.signer, self.act)
     }
+
+    /// The paths of this act's message and signature files in the proposal
+    /// folder `dir`.
+    pub fn record_paths(&self, dir: &str) -> (String, String) {
+        let stem = crate::model::tree::join(dir, &self.file_stem());
+        (format!("{stem}.msg"), format!("{stem}.sig"))
+    }
 }
 
 /// An act as stored: the message and its armored signature.

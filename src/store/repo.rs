@@ -248,7 +248,7 @@ impl Repo {
         let buffer = std::str::from_utf8(&buffer)
             .map_err(|_| Error::Invalid("commit text is not UTF-8".into()))?
             .to_string();
-        let signature = who.key.sign(GIT_NAMESPACE, buffer.as_bytes())?;
+        let signature = commit_signature(&buffer, who.key)?;
         Ok(self.git.commit_signed(&buffer, &signature, None)?)
     }
 
@@ -380,6 +380,14 @@ impl Repo {
         let email = config.get_string("user.email").ok()?;
         Some((name, email))
     }
+}
+
+/// The signature git's SSH format carries in a commit's `gpgsig` header:
+/// SSHSIG over the unsigned commit text, in git's namespace. Public so that
+/// a commit written by other means (the federation generator) is signed
+/// exactly as [`Repo::write_commit`] signs.
+pub fn commit_signature(unsigned: &str, key: &SigningKey) -> Result<String> {
+    Ok(key.sign(GIT_NAMESPACE, unsigned.as_bytes())?)
 }
 
 /// A path from git's configuration as seen from `dir`: the repository's

@@ -11,6 +11,7 @@ mod amendment;
 mod bad_input;
 mod cli_output;
 mod crash_safety;
+mod federation;
 mod fuzz_regressions;
 mod keys_and_signatures;
 mod limits;
