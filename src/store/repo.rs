@@ -420,12 +420,19 @@ fn durable_writes() {
         // SAFETY: a process-wide option taking a size, set once.
         let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, TREE_CACHE) };
         // Memory stays bounded at any history's size: the object cache
-        // (256 MiB by default) and the pack files mapped at once (8 GiB).
+        // (256 MiB by default) and the pack files mapped at once (8 GiB,
+        // in windows of 1 GiB).
         // SAFETY: process-wide options taking one ssize_t / size_t, set once.
         unsafe {
             libgit2_sys::git_libgit2_opts(
                 libgit2_sys::GIT_OPT_SET_CACHE_MAX_SIZE as _,
                 CACHE_MAX as libc_ssize,
+            );
+            // A pack is mapped in windows of this size (1 GiB by default:
+            // a whole federation's pack at once, past any limit).
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_SET_MWINDOW_SIZE as _,
+                MAPPED_MAX / 4,
             );
             libgit2_sys::git_libgit2_opts(
                 libgit2_sys::GIT_OPT_SET_MWINDOW_MAPPED_LIMIT as _,
@@ -438,9 +445,9 @@ fn durable_writes() {
 /// The largest tree libgit2 keeps in its object cache.
 const TREE_CACHE: usize = 1024 * 1024;
 /// libgit2's object cache, all objects together.
-const CACHE_MAX: usize = 64 * 1024 * 1024;
+const CACHE_MAX: usize = 32 * 1024 * 1024;
 /// Pack file bytes mapped at once.
-const MAPPED_MAX: usize = 128 * 1024 * 1024;
+const MAPPED_MAX: usize = 64 * 1024 * 1024;
 /// C's `ssize_t`, which `GIT_OPT_SET_CACHE_MAX_SIZE` takes.
 #[allow(non_camel_case_types)]
 type libc_ssize = isize;
