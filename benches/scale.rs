@@ -193,7 +193,7 @@ fn measure(repo: &Path, keys: &Path, runs: usize) -> Result<Vec<Figure>, Error> 
         acts[1].push(act(1, &["second", &id])?.1);
         acts[2].push(act(2, &["accept", &id])?.1);
         let verified = std::fs::read(&state)?;
-        acts[3].push(act(3, &["object", &id])?.1);
+        acts[3].push(act(3, &["object", &id, "--reason", "bench"])?.1);
         // The clone as it was before the objection was verified.
         let verified_after = std::fs::read(&state)?;
         std::fs::write(&state, &verified)?;
