@@ -17,18 +17,10 @@ fn open_proposal(g: &Group) -> (String, String) {
 }
 
 /// `who`'s signature over `msg` with one byte of the signature itself
-/// changed: it names `who`'s key and reads as a signature, and only the curve
-/// arithmetic, the part checked on other cores, refuses it.
+/// changed: it names `who`'s key and reads as a signature, and only the
+/// curve arithmetic, the part checked on other cores, refuses it.
 fn corrupted(g: &Group, who: &str, msg: &str) -> String {
-    let sig = g.ssh_sign(who, msg);
-    let mut lines: Vec<String> = sig.lines().map(str::to_string).collect();
-    let last = lines.len() - 2;
-    assert!(lines[last + 1].starts_with("-----END"), "{sig}");
-    let mut chars: Vec<char> = lines[last].chars().collect();
-    let i = chars.len() / 2;
-    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
-    lines[last] = chars.into_iter().collect();
-    lines.join("\n") + "\n"
+    corrupt_signature(&g.ssh_sign(who, msg))
 }
 
 /// il's acceptance of `id`, committed by hand, its signature corrupted or

@@ -1006,3 +1006,17 @@ pub fn lock_held(repo: &Path) -> bool {
         Err(std::fs::TryLockError::Error(e)) => panic!("cannot test the lock: {e}"),
     }
 }
+
+/// An armored signature with one base64 character of its last data line
+/// (the signature bytes) changed to another, so the armor still decodes
+/// and names the same key, but the signature does not verify.
+pub fn corrupt_signature(sig: &str) -> String {
+    let mut lines: Vec<String> = sig.lines().map(str::to_string).collect();
+    let last = lines.len() - 2;
+    assert!(lines[last + 1].starts_with("-----END"), "{sig}");
+    let mut chars: Vec<char> = lines[last].chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    lines[last] = chars.into_iter().collect();
+    lines.join("\n") + "\n"
+}
