@@ -109,6 +109,18 @@ impl PublicKey {
     /// namespace, ed25519, and `verify_strict` (no malleable encodings). The
     /// file is read as OpenSSH reads it (see [`crate::crypto::sshsig`]).
     pub fn verify(&self, namespace: &str, msg: &[u8], armored: &str) -> Result<(), SignatureError> {
+        self.prepare(namespace, msg, armored)?.check()
+    }
+
+    /// Everything [`Self::verify`] checks but the curve arithmetic, which
+    /// the returned check does: a history's signatures are read in order
+    /// and their arithmetic done in parallel ([`check_all`]).
+    pub fn prepare(
+        &self,
+        namespace: &str,
+        msg: &[u8],
+        armored: &str,
+    ) -> Result<PreparedCheck, SignatureError> {
         let sig = crate::crypto::sshsig::parse(armored.as_bytes())?;
         if sig.namespace != namespace.as_bytes() {
             return Err(SignatureError::Namespace(
@@ -120,9 +132,27 @@ impl PublicKey {
         }
         let data = SshSig::signed_data(namespace, sig.hash_alg, msg)
             .map_err(|_| SignatureError::Malformed)?;
-        let raw = ed25519_dalek::Signature::from_bytes(&sig.signature);
+        Ok(PreparedCheck {
+            key: self.key,
+            data,
+            signature: ed25519_dalek::Signature::from_bytes(&sig.signature),
+        })
+    }
+}
+
+/// The strict ed25519 check left of a signature once its file is read:
+/// the exact bytes signed, the signature and the key.
+#[derive(Clone)]
+pub struct PreparedCheck {
+    key: VerifyingKey,
+    data: Vec<u8>,
+    signature: ed25519_dalek::Signature,
+}
+
+impl PreparedCheck {
+    pub fn check(&self) -> Result<(), SignatureError> {
         self.key
-            .verify_strict(&data, &raw)
+            .verify_strict(&self.data, &self.signature)
             .map_err(|_| SignatureError::Invalid)
     }
 }

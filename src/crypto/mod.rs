@@ -6,4 +6,5 @@
 
 pub mod input;
 pub mod key;
+pub mod parallel;
 pub mod sshsig;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::clock::{self, Timestamp};
 use crate::model::error::{from_toml, Error, Result};
 use crate::model::id::Lang;
 
@@ -79,6 +80,22 @@ impl Governance {
 
     pub fn reference_language(&self) -> Option<&Lang> {
         self.languages.first()
+    }
+
+    /// The deadline of a new proposal: the one given, else the group's
+    /// default lifetime, ending at the last date a record may carry
+    /// ([`clock::LATEST`]) if it would run past it.
+    pub fn deadline(&self, given: Option<Timestamp>, now: Timestamp) -> Result<Option<String>> {
+        let deadline = given.or_else(|| {
+            self.proposal_lifetime_days.map(|d| {
+                now.checked_add_signed(chrono::Duration::days(i64::from(d)))
+                    .map_or(clock::latest(), |t| t.min(clock::latest()))
+            })
+        });
+        if deadline.is_some_and(|d| d <= now) {
+            return Err(Error::Invalid("the deadline is already past".into()));
+        }
+        Ok(deadline.map(|d| clock::format(&d)))
     }
 }
 

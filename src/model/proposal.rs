@@ -524,33 +524,10 @@ fn load_records(snap: &dyn Tree, dir: &str) -> Result<Vec<Record>> {
     let entries = snap.entries(&sig_dir)?;
     let mut records = Vec::new();
     for e in &entries {
-        let path = join(&sig_dir, &e.name);
-        let Some((signer, act, ext)) = parse_record_name(&e.name).filter(|_| !e.is_dir) else {
-            return Err(Error::parse(
-                &path,
-                "not a signed record (<member>.<act>.msg or .sig)",
-            ));
-        };
-        if ext != "msg" {
-            continue;
+        if e.is_dir {
+            return Err(not_a_record(&join(&sig_dir, &e.name)));
         }
-        let stem = e.name.trim_end_matches(".msg");
-        let sig_path = join(&sig_dir, &format!("{stem}.sig"));
-        let text = snap.require(&path)?;
-        let signature = snap
-            .read_lossy(&sig_path)?
-            .ok_or_else(|| Error::parse(&sig_path, "missing: every .msg needs its .sig"))?;
-        let message = Message::parse(&text).map_err(|err| Error::parse(&path, err))?;
-        if message.signer != signer || message.act != act {
-            return Err(Error::parse(
-                &path,
-                "the file name does not match the signer and act inside",
-            ));
-        }
-        records.push(Record {
-            path,
-            act: SignedAct { message, signature },
-        });
+        records.extend(load_record(snap, &sig_dir, &e.name)?);
     }
     for e in &entries {
         if let Some(stem) = e.name.strip_suffix(".sig") {
@@ -559,12 +536,108 @@ fn load_records(snap: &dyn Tree, dir: &str) -> Result<Vec<Record>> {
             }
         }
     }
-    // Replay order: by time, then by the process order of acts.
+    sort_records(&mut records);
+    Ok(records)
+}
+
+fn not_a_record(path: &str) -> Error {
+    Error::parse(path, "not a signed record (<member>.<act>.msg or .sig)")
+}
+
+/// The record a file of `signatures/` holds, read with its `.sig`; `None`
+/// for a `.sig`, which its `.msg` reads.
+fn load_record(snap: &dyn Tree, sig_dir: &str, name: &str) -> Result<Option<Record>> {
+    let path = join(sig_dir, name);
+    let Some((signer, act, ext)) = parse_record_name(name) else {
+        return Err(not_a_record(&path));
+    };
+    if ext != "msg" {
+        return Ok(None);
+    }
+    let stem = name.trim_end_matches(".msg");
+    let sig_path = join(sig_dir, &format!("{stem}.sig"));
+    let text = snap.require(&path)?;
+    let signature = snap
+        .read_lossy(&sig_path)?
+        .ok_or_else(|| Error::parse(&sig_path, "missing: every .msg needs its .sig"))?;
+    let message = Message::parse(&text).map_err(|err| Error::parse(&path, err))?;
+    if message.signer != signer || message.act != act {
+        return Err(Error::parse(
+            &path,
+            "the file name does not match the signer and act inside",
+        ));
+    }
+    Ok(Some(Record {
+        path,
+        act: SignedAct { message, signature },
+    }))
+}
+
+/// Replay order: by time, then by the process order of acts.
+fn sort_records(records: &mut [Record]) {
     records.sort_by(|a, b| {
         let (x, y) = (&a.act.message, &b.act.message);
         (x.date, x.act, &a.path).cmp(&(y.date, y.act, &b.path))
     });
-    Ok(records)
+}
+
+/// What one step added to a proposal that stood before it.
+pub struct Added {
+    /// The new records, in replay order.
+    pub records: Vec<Record>,
+    pub decision: Option<Decision>,
+}
+
+impl Proposal {
+    /// What a step that added `added` (paths relative to this proposal's
+    /// folder) in `snap` brings to it, reading only the added files and
+    /// making on them the checks [`Proposal::load`] makes. `None` when the
+    /// step added anything but records and `decision.toml`: only a full
+    /// load judges that.
+    pub fn added(&self, snap: &dyn Tree, added: &[String]) -> Result<Option<Added>> {
+        let dir = self.id.dir();
+        let sig_dir = join(&dir, SIGNATURES);
+        let mut names = Vec::new();
+        let mut decided = false;
+        for rel in added {
+            match rel
+                .strip_prefix(SIGNATURES)
+                .and_then(|r| r.strip_prefix('/'))
+            {
+                Some(name) if !name.contains('/') => names.push(name),
+                _ if rel == DECISION && self.decision.is_none() => decided = true,
+                _ => return Ok(None),
+            }
+        }
+        names.sort_unstable();
+        let mut records = Vec::new();
+        for name in &names {
+            records.extend(load_record(snap, &sig_dir, name)?);
+        }
+        for name in &names {
+            if let Some(stem) = name.strip_suffix(".sig") {
+                if snap
+                    .content_id(&join(&sig_dir, &format!("{stem}.msg")))
+                    .is_none()
+                {
+                    return Err(Error::parse(join(&sig_dir, name), "missing its .msg"));
+                }
+            }
+        }
+        sort_records(&mut records);
+        let decision = if decided {
+            let path = join(&dir, DECISION);
+            Some(from_toml(&path, &snap.require(&path)?)?)
+        } else {
+            None
+        };
+        Ok(Some(Added { records, decision }))
+    }
+
+    /// Puts the records back in replay order after new ones were pushed.
+    pub fn sort_records(&mut self) {
+        sort_records(&mut self.records);
+    }
 }
 
 /// Does proposal `id` hold a decision in `snap`? Read from the folder's

@@ -1,7 +1,7 @@
 //! Signed records: the canonical message of an act and its SSHSIG signature,
 //! stored as `signatures/<signer>.<act>.msg` and `.sig` in the proposal.
 
-use crate::crypto::key::{PublicKey, SignatureError, SigningKey};
+use crate::crypto::key::{PreparedCheck, PublicKey, SignatureError, SigningKey};
 use crate::model::act::Act;
 use crate::model::clock::{self, Timestamp};
 use crate::model::id::{MemberId, ProposalId};
@@ -116,6 +116,13 @@ impl Message {
     pub fn file_stem(&self) -> String {
         format!("signatures/{}.{}", self.signer, self.act)
     }
+
+    /// The paths of this act's message and signature files in the proposal
+    /// folder `dir`.
+    pub fn record_paths(&self, dir: &str) -> (String, String) {
+        let stem = crate::model::tree::join(dir, &self.file_stem());
+        (format!("{stem}.msg"), format!("{stem}.sig"))
+    }
 }
 
 /// An act as stored: the message and its armored signature.
@@ -132,7 +139,12 @@ impl SignedAct {
     }
 
     pub fn verify(&self, key: &PublicKey) -> Result<(), SignatureError> {
-        key.verify(NAMESPACE, self.message.text().as_bytes(), &self.signature)
+        self.prepare(key)?.check()
+    }
+
+    /// All of [`Self::verify`] but the curve arithmetic, left to the check.
+    pub fn prepare(&self, key: &PublicKey) -> Result<PreparedCheck, SignatureError> {
+        key.prepare(NAMESPACE, self.message.text().as_bytes(), &self.signature)
     }
 }
 

@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::charter::{self, Principle, Text};
+use crate::model::charter::{self, Charter, Principle, Text};
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
+use crate::model::governance::Governance;
 use crate::model::id::{Lang, PrincipleId};
 use crate::model::proposal::{Kind, ProposalFile, ABSENT};
+use crate::model::tree::Tree;
 use crate::process::group::{NewProposal, State};
 use crate::rules::RuleError;
 
@@ -53,8 +55,20 @@ pub fn build(
     proposer: &crate::model::id::MemberId,
     now: Timestamp,
 ) -> Result<NewProposal> {
-    let charter = state.charter()?;
-    let langs = &state.governance.languages;
+    build_on(&state.snapshot, &state.governance, draft, proposer, now)
+}
+
+/// [`build`] on any tree (`tree`, whose rules are `governance`): how the
+/// federation generator drafts amendments without a repository.
+pub fn build_on(
+    tree: &dyn Tree,
+    governance: &Governance,
+    draft: Draft,
+    proposer: &crate::model::id::MemberId,
+    now: Timestamp,
+) -> Result<NewProposal> {
+    let charter = Charter::load(tree, &governance.languages)?;
+    let langs = &governance.languages;
     let (kind, principle, changes, removes, default_title) = match &draft.change {
         Change::Amend { principle, texts } => {
             let current = charter
@@ -135,16 +149,16 @@ pub fn build(
             (Kind::Retire, principle, changes, removes, title)
         }
     };
-    let base = base_of(state, changes.keys().chain(&removes));
+    let base = base_of(tree, changes.keys().chain(&removes));
     let mut file = ProposalFile::new(
         kind,
         draft.title.unwrap_or(default_title),
         Some(proposer.clone()),
         now,
     );
-    file.deadline = state.deadline(draft.deadline, now)?;
+    file.deadline = governance.deadline(draft.deadline, now)?;
     if let Some(year) = draft.review {
-        match crate::model::review::load(&state.snapshot, year)? {
+        match crate::model::review::load(tree, year)? {
             Some(r) if r.is_open() => {}
             _ => return Err(RuleError::ReviewNotOpenForAmendment { year }.into()),
         }
@@ -165,12 +179,12 @@ pub fn build(
 /// The blob id of each path as it stands, `absent` for a new file: what a
 /// proposal is made against.
 fn base_of<'a>(
-    state: &State<'_>,
+    tree: &dyn Tree,
     paths: impl Iterator<Item = &'a String>,
 ) -> BTreeMap<String, String> {
     paths
         .map(|p| {
-            let id = state.snapshot.id(p).map(|o| o.to_string());
+            let id = tree.content_id(p);
             (p.clone(), id.unwrap_or_else(|| ABSENT.into()))
         })
         .collect()
@@ -266,7 +280,7 @@ pub fn build_language(
         crate::model::governance::PATH.to_string(),
         crate::model::error::to_toml(&gov)?,
     );
-    let base = base_of(state, changes.keys());
+    let base = base_of(&state.snapshot, changes.keys());
     let mut file = ProposalFile::new(
         Kind::AddLanguage,
         title.unwrap_or_else(|| format!("Add the language '{lang}'")),

@@ -7,6 +7,7 @@ use crate::crypto::key::{PublicKey, SigningKey};
 use crate::model::act::Act;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
+use crate::model::governance::Governance;
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::proposal::{has_decision, Kind, Proposal, ProposalFile};
 use crate::model::refusal::Registration;
@@ -109,23 +110,7 @@ impl Group {
         if !gaps.is_empty() {
             return Err(RuleError::StatementGaps { missing: gaps }.into());
         }
-        let mut file = ProposalFile::new(
-            Kind::Member,
-            format!("Admit {} ({})", app.name, app.id),
-            None,
-            now,
-        );
-        file.deadline = state.deadline(app.deadline, now)?;
-        file.member = Some(app.id.clone());
-        file.name = Some(app.name.clone());
-        file.organisation = app.organisation;
-        file.key = Some(key.public().to_openssh());
-        let new = NewProposal {
-            slug: format!("member-{}", app.id),
-            file,
-            changes: Default::default(),
-            statement: Some(app.statement),
-        };
+        let new = application(&state.governance, app, key.public(), now)?;
         tx.file(new)
     }
 
@@ -224,20 +209,7 @@ impl Group {
     pub fn leave(&self, key: &SigningKey, now: Timestamp) -> Result<ProposalId> {
         let tx = self.begin(key, now)?;
         let member = tx.signer().clone();
-        let mut file = ProposalFile::new(
-            Kind::Leave,
-            format!("{} ({}) leaves", member.name, member.id),
-            Some(member.id.clone()),
-            now,
-        );
-        file.member = Some(member.id.clone());
-        let new = NewProposal {
-            slug: format!("leave-{}", member.id),
-            file,
-            changes: Default::default(),
-            statement: None,
-        };
-        tx.file(new)
+        tx.file(departure(&member.id, &member.name, now))
     }
 
     /// The acting member replaces its key by `new`: a record signed by both
@@ -250,20 +222,71 @@ impl Group {
     ) -> Result<ProposalId> {
         let tx = self.begin(old, now)?;
         let member = tx.signer().clone();
-        let mut file = ProposalFile::new(
-            Kind::RotateKey,
-            format!("{} ({}) rotates its key", member.name, member.id),
-            Some(member.id.clone()),
-            now,
-        );
-        file.member = Some(member.id.clone());
-        file.key = Some(new.public().to_openssh());
-        let proposal = NewProposal {
-            slug: format!("rotate-key-{}", member.id),
-            file,
-            changes: Default::default(),
-            statement: None,
-        };
+        let proposal = rotation(&member.id, &member.name, new.public(), now);
         tx.file_rotation(proposal, new)
+    }
+}
+
+/// The proposal a candidate's application files (with `key`, the key it
+/// asks to register), once its statement is checked. The builders below
+/// are pure, so that a history can be drafted without a repository (the
+/// federation generator) exactly as the commands draft it.
+pub fn application(
+    governance: &Governance,
+    app: Application,
+    key: &PublicKey,
+    now: Timestamp,
+) -> Result<NewProposal> {
+    let mut file = ProposalFile::new(
+        Kind::Member,
+        format!("Admit {} ({})", app.name, app.id),
+        None,
+        now,
+    );
+    file.deadline = governance.deadline(app.deadline, now)?;
+    file.member = Some(app.id.clone());
+    file.name = Some(app.name.clone());
+    file.organisation = app.organisation;
+    file.key = Some(key.to_openssh());
+    Ok(NewProposal {
+        slug: format!("member-{}", app.id),
+        file,
+        changes: Default::default(),
+        statement: Some(app.statement),
+    })
+}
+
+/// A member's departure: its own record, no vote.
+pub fn departure(member: &MemberId, name: &str, now: Timestamp) -> NewProposal {
+    let mut file = ProposalFile::new(
+        Kind::Leave,
+        format!("{name} ({member}) leaves"),
+        Some(member.clone()),
+        now,
+    );
+    file.member = Some(member.clone());
+    NewProposal {
+        slug: format!("leave-{member}"),
+        file,
+        changes: Default::default(),
+        statement: None,
+    }
+}
+
+/// A member's change of its own key to `new`.
+pub fn rotation(member: &MemberId, name: &str, new: &PublicKey, now: Timestamp) -> NewProposal {
+    let mut file = ProposalFile::new(
+        Kind::RotateKey,
+        format!("{name} ({member}) rotates its key"),
+        Some(member.clone()),
+        now,
+    );
+    file.member = Some(member.clone());
+    file.key = Some(new.to_openssh());
+    NewProposal {
+        slug: format!("rotate-key-{member}"),
+        file,
+        changes: Default::default(),
+        statement: None,
     }
 }

@@ -3,9 +3,11 @@
 
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::Result;
-use crate::model::id::ProposalId;
+use crate::model::governance::Governance;
+use crate::model::id::{MemberId, ProposalId};
 use crate::model::proposal::{has_decision, Kind, Proposal, ProposalFile};
 use crate::model::review::load;
+use crate::model::tree::{join, Tree};
 use crate::process::group::NewProposal;
 
 impl crate::process::group::Group {
@@ -23,20 +25,7 @@ impl crate::process::group::Group {
         if load(&state.snapshot, year)?.is_some() {
             return Err(crate::rules::RuleError::ReviewExists { year }.into());
         }
-        let mut file = ProposalFile::new(
-            Kind::ReviewOpen,
-            format!("Open the review of {year}"),
-            Some(member.id.clone()),
-            now,
-        );
-        file.review = Some(year);
-        file.deadline = deadline.map(|d| clock::format(&d));
-        let new = NewProposal {
-            slug: format!("open-review-{year}"),
-            file,
-            changes: Default::default(),
-            statement: None,
-        };
+        let new = opening(&member.id, year, deadline, now);
         tx.file(new)
     }
 
@@ -74,30 +63,78 @@ impl crate::process::group::Group {
                 );
             }
         }
-        let files = state.snapshot.files_under(crate::model::charter::DIR)?;
-        let mut texts = Vec::new();
-        let mut file = ProposalFile::new(
-            Kind::ReviewClose,
-            format!("Close the review of {year}: re-affirm the charter"),
-            Some(member.id.clone()),
+        let new = closing(
+            &state.snapshot,
+            &state.governance,
+            &member.id,
+            year,
+            deadline,
             now,
-        );
-        for (rel, blob) in &files {
-            let path = format!("{}/{rel}", crate::model::charter::DIR);
-            texts.push((rel.clone(), state.snapshot.blob_text(&path, *blob)?));
-            file.base.insert(path, blob.to_string());
-        }
-        let digest =
-            crate::model::proposal::digest(texts.iter().map(|(p, t)| (p.as_str(), t.as_bytes())));
-        file.review = Some(year);
-        file.charter_digest = Some(digest.to_string());
-        file.deadline = state.deadline(deadline, now)?;
-        let new = NewProposal {
-            slug: format!("close-review-{year}"),
-            file,
-            changes: Default::default(),
-            statement: None,
-        };
+        )?;
         tx.file(new)
     }
+}
+
+/// The opening of the review of `year` by `member`. The builders here are
+/// pure, so that a history can be drafted without a repository (the
+/// federation generator) exactly as the commands draft it.
+pub fn opening(
+    member: &MemberId,
+    year: i32,
+    deadline: Option<Timestamp>,
+    now: Timestamp,
+) -> NewProposal {
+    let mut file = ProposalFile::new(
+        Kind::ReviewOpen,
+        format!("Open the review of {year}"),
+        Some(member.clone()),
+        now,
+    );
+    file.review = Some(year);
+    file.deadline = deadline.map(|d| clock::format(&d));
+    NewProposal {
+        slug: format!("open-review-{year}"),
+        file,
+        changes: Default::default(),
+        statement: None,
+    }
+}
+
+/// The closing of the review of `year` by `member`: the charter of `tree`
+/// (whose rules are `governance`), every file of it as the base, and the
+/// digest of its whole text.
+pub fn closing(
+    tree: &dyn Tree,
+    governance: &Governance,
+    member: &MemberId,
+    year: i32,
+    deadline: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<NewProposal> {
+    let mut texts = Vec::new();
+    let mut file = ProposalFile::new(
+        Kind::ReviewClose,
+        format!("Close the review of {year}: re-affirm the charter"),
+        Some(member.clone()),
+        now,
+    );
+    for rel in tree.files(crate::model::charter::DIR)? {
+        let path = join(crate::model::charter::DIR, &rel);
+        texts.push((rel, tree.require(&path)?));
+        let id = tree
+            .content_id(&path)
+            .ok_or_else(|| crate::model::error::Error::parse(&path, "missing"))?;
+        file.base.insert(path, id);
+    }
+    let digest =
+        crate::model::proposal::digest(texts.iter().map(|(p, t)| (p.as_str(), t.as_bytes())));
+    file.review = Some(year);
+    file.charter_digest = Some(digest.to_string());
+    file.deadline = governance.deadline(deadline, now)?;
+    Ok(NewProposal {
+        slug: format!("close-review-{year}"),
+        file,
+        changes: Default::default(),
+        statement: None,
+    })
 }

@@ -8,10 +8,11 @@ use crate::model::act::Act;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::{to_toml, Error, Result};
 use crate::model::id::{slugify, MemberId, ProposalId};
+use crate::model::member::Members;
 use crate::model::proposal::{self, Decision, Kind, Outcome, Proposal, Record};
 use crate::model::record::{Message, SignedAct};
 use crate::model::review;
-use crate::model::tree::join;
+use crate::model::tree::{join, Tree};
 use crate::process::group::{ActOutcome, Group, NewProposal};
 use crate::rules;
 use crate::rules::finalization;
@@ -354,30 +355,38 @@ impl<'g, 'k> Transaction<'g, 'k> {
     }
 }
 
-/// Writes the finalization of `proposal` on top of `state` (its decision
-/// and its effect, in one commit object) and names the review tag that goes
-/// with it; moves nothing. The caller holds the lock and has checked that
-/// the decision is complete.
-pub(crate) fn finalization_commit(
-    repo: &Repo,
-    state: &State<'_>,
-    signer: &Signer<'_>,
+/// What a finalization writes: its decision and effect, its commit
+/// message, its date and the review tag that goes with it.
+pub struct Finalization {
+    pub date: Timestamp,
+    pub edits: Edits,
+    pub message: String,
+    pub tag: Option<String>,
+}
+
+/// The finalization of `proposal` by `signer` on top of the tree `base`,
+/// whose members are `members`. Pure, so that a history can be written
+/// without a work tree (the federation generator) exactly as an act
+/// writes it.
+pub fn finalization(
     proposal: &Proposal,
+    base: &dyn Tree,
+    members: &Members,
+    signer: &MemberId,
     now: Timestamp,
-    freed: &[String],
-) -> Result<(Oid, Option<TagMove>)> {
-    let now = rules::decision_date(proposal, &state.snapshot, now);
+) -> Result<Finalization> {
+    let now = rules::decision_date(proposal, base, now);
     let decision = Decision {
         outcome: Outcome::Adopted,
         date: clock::format(&now),
-        electorate: rules::electorate(proposal, &state.members),
+        electorate: rules::electorate(proposal, members),
     };
     let mut edits = Edits::default();
     edits.put(
         join(&proposal.id.dir(), proposal::DECISION),
         to_toml(&decision)?,
     );
-    for (path, content) in finalization::effect(proposal, &state.snapshot, &state.members, now)? {
+    for (path, content) in finalization::effect(proposal, base, members, now)? {
         match content {
             Some(text) => edits.put(path, text),
             None => {
@@ -392,19 +401,40 @@ pub(crate) fn finalization_commit(
         .collect::<Vec<_>>()
         .join(", ");
     let body = format!("Accepted by {accepted}.\n\n");
-    let text = commit_message("finalize", proposal, &body, &signer.id);
+    let message = commit_message("finalize", proposal, &body, signer);
     let tag = match (proposal.file.kind, proposal.file.review) {
         (Kind::ReviewClose, Some(year)) => Some(review::tag(year)),
         _ => None,
     };
-    if let Some(tag) = &tag {
+    Ok(Finalization {
+        date: now,
+        edits,
+        message,
+        tag,
+    })
+}
+
+/// Writes the finalization of `proposal` on top of `state` (its decision
+/// and its effect, in one commit object) and names the review tag that goes
+/// with it; moves nothing. The caller holds the lock and has checked that
+/// the decision is complete.
+pub(crate) fn finalization_commit(
+    repo: &Repo,
+    state: &State<'_>,
+    signer: &Signer<'_>,
+    proposal: &Proposal,
+    now: Timestamp,
+    freed: &[String],
+) -> Result<(Oid, Option<TagMove>)> {
+    let f = finalization(proposal, &state.snapshot, &state.members, &signer.id, now)?;
+    if let Some(tag) = &f.tag {
         if repo.has_tag(tag) && !freed.contains(tag) {
             return Err(rules::RuleError::TagExists { tag: tag.clone() }.into());
         }
     }
-    let who = committer(repo, signer, now);
-    let commit = repo.write_commit(Some(state.head), &edits, &text, &who)?;
-    Ok((commit, tag.map(|t| (t, Some(commit)))))
+    let who = committer(repo, signer, f.date);
+    let commit = repo.write_commit(Some(state.head), &f.edits, &f.message, &who)?;
+    Ok((commit, f.tag.map(|t| (t, Some(commit)))))
 }
 
 /// The commit's author: the user's git identity when set, else the signer.
@@ -424,7 +454,7 @@ pub(crate) fn committer<'k>(repo: &Repo, signer: &Signer<'k>, when: Timestamp) -
 }
 
 /// `<act> <id>: <title>`, then git trailers a reader (or a script) can use.
-fn commit_message(act: &str, p: &Proposal, body: &str, signer: &MemberId) -> String {
+pub fn commit_message(act: &str, p: &Proposal, body: &str, signer: &MemberId) -> String {
     format!(
         "{act} {id}: {title}\n\n{body}Charter-Act: {act}\nCharter-Proposal: {id}\nCharter-Signer: {signer}\n",
         id = p.id,
@@ -433,7 +463,7 @@ fn commit_message(act: &str, p: &Proposal, body: &str, signer: &MemberId) -> Str
 }
 
 fn put_record(edits: &mut Edits, proposal: &Proposal, record: &SignedAct) {
-    let stem = join(&proposal.id.dir(), &record.message.file_stem());
-    edits.put(format!("{stem}.msg"), record.message.text());
-    edits.put(format!("{stem}.sig"), record.signature.clone());
+    let (msg, sig) = record.message.record_paths(&proposal.id.dir());
+    edits.put(msg, record.message.text());
+    edits.put(sig, record.signature.clone());
 }

@@ -202,18 +202,23 @@ fn not_before_key(
 /// The latest-dated act `subject` signed as a member (not as a candidate or
 /// with a key it was confirming), in the tree `base`.
 fn last_act_by(base: &dyn Tree, subject: &MemberId) -> Result<Option<(String, Timestamp)>> {
+    // A member id holds no '.', so each act has one file name: look those
+    // up rather than list every proposal's records (a federation holds
+    // hundreds of thousands). In name order, as a listing would meet them.
+    let mut names: Vec<String> = Act::ALL
+        .into_iter()
+        .filter(|act| !matches!(act, Act::Apply | Act::ConfirmKey))
+        .map(|act| format!("{subject}.{act}.msg"))
+        .collect();
+    names.sort();
     let mut last: Option<(String, Timestamp)> = None;
     for id in crate::model::proposal::list(base)? {
         let dir = format!("{}/{}", id.dir(), crate::model::proposal::SIGNATURES);
-        for e in base.entries(&dir)? {
-            let Some((signer, act, "msg")) = crate::model::record::parse_record_name(&e.name)
-            else {
-                continue;
-            };
-            if &signer != subject || matches!(act, Act::Apply | Act::ConfirmKey) {
+        for name in &names {
+            let path = format!("{dir}/{name}");
+            if base.content_id(&path).is_none() {
                 continue;
             }
-            let path = format!("{dir}/{}", e.name);
             let text = base.require(&path)?;
             let message = crate::model::record::Message::parse(&text)
                 .map_err(|err| crate::model::error::Error::parse(&path, err))?;

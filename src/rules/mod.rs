@@ -10,11 +10,11 @@ use crate::model::act::Act;
 use crate::model::clock::Timestamp;
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::member::Members;
-use crate::model::proposal::{self, Kind, Proposal, ABSENT};
+use crate::model::proposal::{self, Kind, Proposal, ProposalFile, ABSENT};
 use crate::model::record::Message;
 pub use crate::model::refusal::{RuleError, Status};
 use crate::model::review::{self, Review};
-use crate::model::tree::Tree;
+use crate::model::tree::{self, Tree};
 
 /// Who has done what on a proposal.
 #[derive(Debug, Clone, Default)]
@@ -437,22 +437,31 @@ fn check_review(
     }
     let mut busy = Vec::new();
     for id in proposal::list(base).unwrap_or_default() {
-        // Only an undecided proposal of that review can be open: the others
-        // are not read whole (a federation's history has thousands).
-        if proposal::has_decision(base, &id) {
+        // Only the few undecided proposals of this review, not yet expired,
+        // are read whole: a federation's record holds thousands.
+        let dir = id.dir();
+        let decided = base
+            .content_id(&tree::join(&dir, proposal::DECISION))
+            .is_some();
+        let file = base
+            .read(&tree::join(&dir, proposal::FILE))
+            .ok()
+            .flatten()
+            .and_then(|text| ProposalFile::parse(&dir, &text).ok());
+        let may_be_open = |f: &ProposalFile| {
+            f.review == Some(year)
+                && f.deadline
+                    .as_deref()
+                    .and_then(|d| crate::model::clock::parse_timestamp(d).ok())
+                    .is_none_or(|d| *date <= d)
+        };
+        if decided || id == p.id || !file.as_ref().is_some_and(may_be_open) {
             continue;
-        }
-        match Proposal::load_content(base, &id) {
-            Ok(other) if other.file.review == Some(year) => {}
-            _ => continue,
         }
         let Ok(other) = Proposal::load(base, &id) else {
             continue;
         };
-        if other.id != p.id
-            && other.file.review == Some(year)
-            && status(&other, date) == Status::Open
-        {
+        if status(&other, date) == Status::Open {
             busy.push(other.id.to_string());
         }
     }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use git2::{Delta, DiffOptions, ObjectType, Oid, Sort};
+use git2::{ObjectType, Oid, Sort};
 
 use crate::model::error::Result;
 use crate::store::repo::Repo;
@@ -38,7 +38,8 @@ pub enum Status {
     Added,
     Deleted,
     Modified,
-    /// A file became a link or a folder, or the reverse.
+    /// A file became a link or a submodule, or the reverse (a file that
+    /// becomes a folder is a deletion and additions, as in git).
     Other,
 }
 
@@ -96,47 +97,6 @@ impl Repo {
     /// Is `commit` `tip` or one of its ancestors?
     pub fn holds(&self, tip: Oid, commit: Oid) -> bool {
         commit == tip || self.git().graph_descendant_of(tip, commit).unwrap_or(false)
-    }
-
-    /// The differences from tree `old` (or nothing) to tree `new`, limited
-    /// to paths under `under` when given. A file that becomes a link or a
-    /// folder is one change of status `Other`.
-    pub fn tree_changes(
-        &self,
-        old: Option<Oid>,
-        new: Oid,
-        under: Option<&str>,
-    ) -> Result<Vec<TreeChange>> {
-        let git = self.git();
-        let old = old.map(|t| git.find_tree(t)).transpose()?;
-        let new = git.find_tree(new)?;
-        let mut opts = DiffOptions::new();
-        opts.include_typechange(true);
-        if let Some(dir) = under {
-            opts.pathspec(dir);
-        }
-        let diff = git.diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut opts))?;
-        Ok(diff
-            .deltas()
-            .map(|d| {
-                let status = match d.status() {
-                    Delta::Added => Status::Added,
-                    Delta::Deleted => Status::Deleted,
-                    Delta::Modified => Status::Modified,
-                    _ => Status::Other,
-                };
-                let file = if status == Status::Deleted {
-                    d.old_file()
-                } else {
-                    d.new_file()
-                };
-                TreeChange {
-                    path: file.path().and_then(Path::to_str).map(String::from),
-                    status,
-                    id: file.id(),
-                }
-            })
-            .collect())
     }
 
     /// The id of the entry at `path` in tree `tree`, if any.

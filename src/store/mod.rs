@@ -10,6 +10,7 @@ pub mod lock;
 mod owner;
 pub mod repo;
 pub mod snapshot;
+mod tree_diff;
 pub mod view;
 
 pub use git2::Oid;

@@ -149,6 +149,34 @@ impl Repo {
         self.write_state("verified", &format!("{root} {tip} {a} {b} {c}\n"))
     }
 
+    /// The `charter-<year>` tags (name, commit) judged sound when
+    /// `verified` was recorded against `root`, and the tip they were
+    /// judged at: a later tip that descends from it need not judge them
+    /// again while they stay on the same commits.
+    pub fn verified_tags(&self, root: Oid) -> Option<(Oid, Vec<(String, Oid)>)> {
+        let text = std::fs::read_to_string(self.state_dir().join("verified-tags")).ok()?;
+        let mut lines = text.lines();
+        let (r, tip) = lines.next()?.split_once(' ')?;
+        if Oid::from_str(r).ok()? != root {
+            return None;
+        }
+        let tags = lines
+            .map(|l| {
+                let (name, target) = l.split_once(' ')?;
+                Some((name.to_string(), Oid::from_str(target).ok()?))
+            })
+            .collect::<Option<_>>()?;
+        Some((Oid::from_str(tip).ok()?, tags))
+    }
+
+    pub fn record_verified_tags(&self, root: Oid, tip: Oid, tags: &[(String, Oid)]) -> Result<()> {
+        let mut text = format!("{root} {tip}\n");
+        for (name, target) in tags {
+            text.push_str(&format!("{name} {target}\n"));
+        }
+        self.write_state("verified-tags", &text)
+    }
+
     /// The last tip of `remote` this clone verified and took.
     pub fn remote_tip(&self, remote: &str) -> Option<Oid> {
         let text = std::fs::read_to_string(self.state_dir().join(remote_file(remote))).ok()?;
@@ -251,7 +279,7 @@ impl Repo {
         let buffer = std::str::from_utf8(&buffer)
             .map_err(|_| Error::Invalid("commit text is not UTF-8".into()))?
             .to_string();
-        let signature = who.key.sign(GIT_NAMESPACE, buffer.as_bytes())?;
+        let signature = commit_signature(&buffer, who.key)?;
         Ok(self.git.commit_signed(&buffer, &signature, None)?)
     }
 
@@ -375,6 +403,14 @@ impl Repo {
     }
 }
 
+/// The signature git's SSH format carries in a commit's `gpgsig` header:
+/// SSHSIG over the unsigned commit text, in git's namespace. Public so that
+/// a commit written by other means (the federation generator) is signed
+/// exactly as [`Repo::write_commit`] signs.
+pub fn commit_signature(unsigned: &str, key: &SigningKey) -> Result<String> {
+    Ok(key.sign(GIT_NAMESPACE, unsigned.as_bytes())?)
+}
+
 /// A path from git's configuration as seen from `dir`: the repository's
 /// config when `dir` is in one, else the user's.
 pub fn config_path(dir: &Path, key: &str) -> Option<PathBuf> {
@@ -391,30 +427,54 @@ pub fn config_path(dir: &Path, key: &str) -> Option<PathBuf> {
 ///   default), as git's `core.fsync`: records must be on disk before the
 ///   branch that names them moves, or a power cut can lose an act the user
 ///   saw succeed;
-/// - it keeps trees of any size in its object cache (by default only those
-///   under 4 KiB): `keys/` and a year of `proposals/` are larger in a
-///   federation, and every path read through them would otherwise inflate
-///   and hash them again.
+/// - it caches large trees, within a bounded cache and mapped-pack limit.
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         libgit2_sys::init();
-        // SAFETY: both options take plain integers; libgit2 is initialised
-        // above and the options are process-wide, set once.
+        // SAFETY: GIT_OPT_ENABLE_FSYNC_GITDIR takes one int; libgit2 is
+        // initialised above and the option is process-wide, set once.
         unsafe {
             libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as _, 1);
+        }
+        // libgit2 caches no tree over 4 KiB: a year's folder of proposals
+        // and a proposal's signatures are larger, and every file read
+        // through them inflated, hashed and parsed them again (a third of
+        // `verify --full`). Failing to raise the limit only costs time.
+        // SAFETY: a process-wide option taking a size, set once.
+        let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, TREE_CACHE) };
+        // Memory stays bounded at any history's size: the object cache
+        // (256 MiB by default) and the pack files mapped at once (8 GiB,
+        // in windows of 1 GiB).
+        // SAFETY: process-wide options taking one ssize_t / size_t, set once.
+        unsafe {
             libgit2_sys::git_libgit2_opts(
-                libgit2_sys::GIT_OPT_SET_CACHE_OBJECT_LIMIT as _,
-                libgit2_sys::GIT_OBJECT_TREE as std::ffi::c_int,
-                TREE_CACHE_LIMIT,
+                libgit2_sys::GIT_OPT_SET_CACHE_MAX_SIZE as _,
+                CACHE_MAX as libc_ssize,
+            );
+            // A pack is mapped in windows of this size (1 GiB by default:
+            // a whole federation's pack at once, past any limit).
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_SET_MWINDOW_SIZE as _,
+                MAPPED_MAX / 4,
+            );
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_SET_MWINDOW_MAPPED_LIMIT as _,
+                MAPPED_MAX,
             );
         }
     });
 }
 
-/// The largest tree libgit2 keeps in its cache: far above any tree of a
-/// governance repository (a year of 1,000 proposals is about 60 KiB).
-const TREE_CACHE_LIMIT: usize = 16 << 20;
+/// The largest tree libgit2 keeps in its object cache.
+const TREE_CACHE: usize = 1024 * 1024;
+/// libgit2's object cache, all objects together.
+const CACHE_MAX: usize = 32 * 1024 * 1024;
+/// Pack file bytes mapped at once.
+const MAPPED_MAX: usize = 64 * 1024 * 1024;
+/// C's `ssize_t`, which `GIT_OPT_SET_CACHE_MAX_SIZE` takes.
+#[allow(non_camel_case_types)]
+type libc_ssize = isize;
 
 /// A remote's state file: its name, made safe as a file name.
 fn remote_file(remote: &str) -> String {

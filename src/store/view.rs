@@ -3,7 +3,7 @@
 
 use crate::crypto::key::PublicKey;
 use crate::model::charter::Charter;
-use crate::model::clock::{self, Timestamp};
+use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::governance::{self, Governance};
 use crate::model::id::{ProposalId, ProposalRef};
@@ -102,20 +102,9 @@ impl<'r> State<'r> {
         ))
     }
 
-    /// The deadline of a new proposal: the one given, else the group's
-    /// default lifetime, ending at the last date a record may carry
-    /// ([`clock::LATEST`]) if it would run past it.
+    /// The deadline of a new proposal (see [`Governance::deadline`]).
     pub fn deadline(&self, given: Option<Timestamp>, now: Timestamp) -> Result<Option<String>> {
-        let deadline = given.or_else(|| {
-            self.governance.proposal_lifetime_days.map(|d| {
-                now.checked_add_signed(chrono::Duration::days(i64::from(d)))
-                    .map_or(clock::latest(), |t| t.min(clock::latest()))
-            })
-        });
-        if deadline.is_some_and(|d| d <= now) {
-            return Err(Error::Invalid("the deadline is already past".into()));
-        }
-        Ok(deadline.map(|d| clock::format(&d)))
+        self.governance.deadline(given, now)
     }
 
     /// The member who holds `key`.

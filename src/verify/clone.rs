@@ -81,11 +81,14 @@ pub fn verify_clone(
     summary.signatures += before[1];
     summary.finalizations += before[2];
     let unsaved = repo
-        .record_verified(
-            root,
-            head,
-            [summary.commits, summary.signatures, summary.finalizations],
-        )
+        .record_verified_tags(root, head, &summary.tags)
+        .and_then(|()| {
+            repo.record_verified(
+                root,
+                head,
+                [summary.commits, summary.signatures, summary.finalizations],
+            )
+        })
         .err()
         .map(|e| e.to_string());
     Ok(Ok(Verified {

@@ -11,17 +11,19 @@
 
 pub mod clone;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::crypto::key::KeyError;
+use crate::crypto::key::{KeyError, SignatureError};
+use crate::crypto::parallel::CheckQueue;
 use crate::model::charter::Charter;
 use crate::model::clock;
 use crate::model::error::Problem;
 use crate::model::error::{Error, Result};
 use crate::model::governance;
-use crate::model::id::ProposalId;
+use crate::model::id::{MemberId, ProposalId};
 use crate::model::member::Members;
 use crate::model::proposal::{self, Proposal, Record};
 use crate::rules;
@@ -124,6 +126,9 @@ pub struct Summary {
     /// first-parent line of this one).
     #[serde(skip)]
     pub since: Option<Oid>,
+    /// The `charter-<year>` tags judged sound, as (name, commit).
+    #[serde(skip)]
+    pub tags: Vec<(String, Oid)>,
 }
 
 pub type Outcome = std::result::Result<Summary, Violation>;
@@ -131,10 +136,38 @@ pub type Outcome = std::result::Result<Summary, Violation>;
 struct Walker<'r> {
     repo: &'r Repo,
     root: Oid,
+    /// The trust root as records name it.
+    root_hex: String,
     summary: Summary,
-    /// The members of the last `keys/` tree read: it rarely changes.
-    members: Option<(Option<Oid>, Members)>,
+    /// The members of the last `keys/` trees read, by tree id: they rarely
+    /// change, and a merge may alternate two.
+    members: Vec<(Option<Oid>, Rc<Members>)>,
+    /// Each open proposal as the last step that touched it left it, with
+    /// the id of its folder then: read once, then extended record by record.
+    open: HashMap<ProposalId, (Oid, Proposal)>,
+    /// Signatures read and judged but for their curve arithmetic, checked
+    /// on the other cores; a failure there comes before any found later.
+    checks: CheckQueue<Blame>,
+    /// The last commit of the line and its tree: the next one's parent.
+    last: Option<(Oid, Oid)>,
 }
+
+/// Whom a signature queued for checking names if it does not verify.
+struct Blame {
+    commit: Oid,
+    sig_path: String,
+    signer: MemberId,
+}
+
+impl Blame {
+    fn violation(self, e: SignatureError) -> Violation {
+        let message = format!("signature by {} {e}", self.signer);
+        violation(self.commit, self.sig_path, Rule::Signature, message)
+    }
+}
+
+/// Members versions kept: `keys/` changes on joins, departures, rotations.
+const MEMBERS_KEPT: usize = 4;
 
 /// Verifies HEAD's history against the trust root `root`. The outer error is
 /// for a repository that cannot be read at all; the outcome says whether the
@@ -159,12 +192,21 @@ pub fn verify_from(
     seen: &[Oid],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
-    let summary = match verify_history(repo, root, tip, seen, progress)? {
+    let (outcome, line) = walk_history(repo, root, tip, seen, progress)?;
+    let mut summary = match outcome {
         Ok(s) => s,
         Err(v) => return Ok(Err(v)),
     };
-    if let Err(v) = check_tags(repo, tip) {
-        return Ok(Err(v));
+    // Tags judged at the commit this run started after still stand where
+    // they have not moved.
+    let trusted = match (summary.since, repo.verified_tags(root)) {
+        (Some(since), Some((at, tags))) if at == since => tags,
+        _ => Vec::new(),
+    };
+    let line: HashSet<Oid> = line.into_iter().collect();
+    match check_tags(repo, tip, &line, &trusted) {
+        Ok(tags) => summary.tags = tags,
+        Err(v) => return Ok(Err(v)),
     }
     Ok(Ok(summary))
 }
@@ -178,6 +220,17 @@ pub fn verify_history(
     seen: &[Oid],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome> {
+    Ok(walk_history(repo, root, tip, seen, progress)?.0)
+}
+
+/// [`verify_history`], and the first-parent line it walked.
+fn walk_history(
+    repo: &Repo,
+    root: Oid,
+    tip: Oid,
+    seen: &[Oid],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(Outcome, Vec<Oid>)> {
     repo.refuse_shallow()?;
     let (commits, since) = first_parent_line(repo, tip, seen)?;
     // Commits verified before that this line only merges in: the order
@@ -191,35 +244,31 @@ pub fn verify_history(
     let mut w = Walker {
         repo,
         root,
+        root_hex: root.to_string(),
         summary: Summary {
             root: root.to_string(),
             head: tip.to_string(),
             since,
             ..Summary::default()
         },
-        members: None,
+        members: Vec::new(),
+        open: HashMap::new(),
+        checks: CheckQueue::new(),
+        last: None,
     };
-    for (i, oid) in commits.iter().enumerate() {
-        if let Err(v) = w.commit(*oid) {
-            return Ok(Err(v));
-        }
-        let mut judged = Vec::new();
-        for verified in &reordered {
-            match w.keeps_order(*oid, *verified) {
-                Ok(true) => judged.push(*verified),
-                Ok(false) => {}
-                Err(v) => return Ok(Err(v)),
-            }
-        }
-        reordered.retain(|v| !judged.contains(v));
-        w.summary.commits += 1;
-        progress(i + 1, commits.len());
+    let walked = w.walk(&commits, &mut reordered, progress);
+    // A signature that fails was read before anything the walk found.
+    if let Some(v) = w.settle()? {
+        return Ok((Err(v), commits));
+    }
+    if let Err(v) = walked {
+        return Ok((Err(v), commits));
     }
     let snap = repo.snapshot(tip)?;
     w.summary.members = Members::load(&snap)?.len();
     w.summary.principles = Charter::load_governed(&snap)?.1.principles.len();
     w.summary.proposals = proposal::list(&snap)?.len();
-    Ok(Ok(w.summary))
+    Ok((Ok(w.summary), commits))
 }
 
 /// The first-parent line to `tip`, oldest first, from the newest commit of
@@ -243,14 +292,26 @@ fn first_parent_line(repo: &Repo, tip: Oid, seen: &[Oid]) -> Result<(Vec<Oid>, O
 }
 
 /// Every `charter-<year>` tag must sit, in this history, on the commit that
-/// finalized the closing of that year's review.
-fn check_tags(repo: &Repo, tip: Oid) -> std::result::Result<(), Violation> {
+/// finalized the closing of that year's review. `line` is commits known to
+/// be in it; `trusted`, tags judged before on an ancestor of `tip`. The
+/// tags judged sound.
+fn check_tags(
+    repo: &Repo,
+    tip: Oid,
+    line: &HashSet<Oid>,
+    trusted: &[(String, Oid)],
+) -> std::result::Result<Vec<(String, Oid)>, Violation> {
     let internal = |e: Error| violation(tip, ".", Rule::Malformed, e);
+    let mut judged = Vec::new();
     for name in repo.tag_names("charter-*").map_err(internal)? {
         let target = repo.tag_commit(&name).map_err(internal)?;
-        check_tag(repo, tip, &name, target)?;
+        let tag = (name, target);
+        if !trusted.contains(&tag) {
+            judge_tag(repo, tip, &tag.0, target, line)?;
+        }
+        judged.push(tag);
     }
-    Ok(())
+    Ok(judged)
 }
 
 /// One `charter-<year>` tag on `target`, judged against the history of `tip`.
@@ -260,6 +321,18 @@ pub fn check_tag(
     name: &str,
     target: Oid,
 ) -> std::result::Result<(), Violation> {
+    judge_tag(repo, tip, name, target, &HashSet::new())
+}
+
+/// [`check_tag`], knowing that the commits of `line` are in the history
+/// (a walk of the whole graph to find out costs as much as verifying).
+fn judge_tag(
+    repo: &Repo,
+    tip: Oid,
+    name: &str,
+    target: Oid,
+    line: &HashSet<Oid>,
+) -> std::result::Result<(), Violation> {
     let reference = format!("refs/tags/{name}");
     let bad = |why: String| Err(violation(target, reference.clone(), Rule::Tag, why));
     let Some(year) = name
@@ -268,7 +341,7 @@ pub fn check_tag(
     else {
         return bad("not a review year".into());
     };
-    if !repo.holds(tip, target) {
+    if !line.contains(&target) && !repo.holds(tip, target) {
         return bad("the tagged commit is not in this history".into());
     }
     let commit = repo
@@ -343,22 +416,73 @@ enum Touched {
 }
 
 impl Walker<'_> {
-    /// The members in force in `snap`, read once per version of `keys/`.
-    fn members(&mut self, commit: Oid, snap: &Snapshot) -> std::result::Result<Members, Violation> {
-        let keys = snap.id(crate::model::member::DIR);
-        match &self.members {
-            Some((cached, members)) if *cached == keys => Ok(members.clone()),
-            _ => {
-                let members = Members::load(snap).map_err(|e| malformed(commit, e))?;
-                self.members = Some((keys, members.clone()));
-                Ok(members)
+    fn walk(
+        &mut self,
+        commits: &[Oid],
+        reordered: &mut Vec<Oid>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), Violation> {
+        for (i, oid) in commits.iter().enumerate() {
+            self.commit(*oid)?;
+            let mut judged = Vec::new();
+            for verified in reordered.iter() {
+                if self.keeps_order(*oid, *verified)? {
+                    judged.push(*verified);
+                }
             }
+            reordered.retain(|v| !judged.contains(v));
+            self.summary.commits += 1;
+            progress(i + 1, commits.len());
         }
+        Ok(())
+    }
+
+    /// Waits for the signatures queued so far: the first that fails, if
+    /// any.
+    fn settle(&mut self) -> Result<Option<Violation>> {
+        let failed = std::mem::take(&mut self.checks)
+            .finish()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(failed.map(|blame| blame.violation(SignatureError::Invalid)))
+    }
+
+    /// [`Self::settle`] as the walk's result.
+    fn settled(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
+        match self.settle() {
+            Ok(None) => Ok(()),
+            Ok(Some(v)) => Err(v),
+            Err(e) => Err(violation(oid, ".", Rule::Malformed, e)),
+        }
+    }
+
+    /// The members in force in `snap`, read once per version of `keys/`.
+    fn members(
+        &mut self,
+        commit: Oid,
+        snap: &Snapshot,
+    ) -> std::result::Result<Rc<Members>, Violation> {
+        let keys = snap.id(crate::model::member::DIR);
+        if let Some((_, members)) = self.members.iter().find(|(k, _)| *k == keys) {
+            return Ok(Rc::clone(members));
+        }
+        let members = Rc::new(Members::load(snap).map_err(|e| malformed(commit, e))?);
+        if self.members.len() == MEMBERS_KEPT {
+            self.members.remove(0);
+        }
+        self.members.push((keys, Rc::clone(&members)));
+        Ok(members)
     }
 
     fn commit(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
         let internal = |e: Error| violation(oid, ".", Rule::Malformed, e);
         let commit = self.repo.commit_info(oid).map_err(internal)?;
+        self.judge(oid, &commit)?;
+        self.last = Some((oid, commit.tree));
+        Ok(())
+    }
+
+    fn judge(&mut self, oid: Oid, commit: &CommitInfo) -> std::result::Result<(), Violation> {
+        let internal = |e: Error| violation(oid, ".", Rule::Malformed, e);
         match commit.parents.len() {
             0 if oid != self.root => Err(violation(
                 oid,
@@ -371,10 +495,14 @@ impl Walker<'_> {
             )),
             0 => self.genesis(oid),
             1 => {
-                let parent = self.repo.commit_info(commit.parents[0]).map_err(internal)?;
-                self.step(oid, parent.tree, commit.tree)
+                let parent = commit.parents[0];
+                let before = match self.last {
+                    Some((last, tree)) if last == parent => tree,
+                    _ => self.repo.commit_info(parent).map_err(internal)?.tree,
+                };
+                self.step(oid, before, commit.tree)
             }
-            2 => self.merge(oid, &commit),
+            2 => self.merge(oid, commit),
             _ => Err(violation(
                 oid,
                 ".",
@@ -411,11 +539,19 @@ impl Walker<'_> {
         }
         let mut finalized = Vec::new();
         for (id, added) in &by_proposal {
-            if self.proposal(at, &before, &after, &members, id, added)? {
-                finalized.push(id.clone());
+            let now = self.proposal(at, &before, &after, &members, id, added)?;
+            if added.iter().any(|rel| rel == proposal::DECISION) {
+                self.open.remove(id);
+                finalized.push(now);
+            } else if now.decision.is_none() {
+                if let Some(dir) = after.id(&id.dir()) {
+                    self.open.insert(id.clone(), (dir, now));
+                }
+            } else {
+                self.open.remove(id);
             }
         }
-        match finalized.as_slice() {
+        match finalized.as_mut_slice() {
             [] => match governed.into_iter().next() {
                 Some(path) => Err(violation(
                     at,
@@ -425,10 +561,10 @@ impl Walker<'_> {
                 )),
                 None => Ok(()),
             },
-            [id] => self.finalization(at, &before, &after, &members, id, &governed),
+            [p] => self.finalization(at, &before, &after, &members, p, &governed),
             [first, ..] => Err(violation(
                 at,
-                first.dir(),
+                first.id.dir(),
                 Rule::Finalization,
                 "more than one proposal finalized in one commit",
             )),
@@ -471,8 +607,13 @@ impl Walker<'_> {
         }
         let p1 = self.repo.commit_info(p1).map_err(internal)?;
         let p2 = self.repo.commit_info(p2).map_err(internal)?;
+        // What was queued before is judged in its own order; what the
+        // swapped judgment queues, as part of it.
+        self.settled(oid)?;
         let counted = self.summary.clone();
-        let swapped = self.merge_onto(oid, &p2, &p1, commit.tree);
+        let swapped = self
+            .merge_onto(oid, &p2, &p1, commit.tree)
+            .and_then(|()| self.settled(oid));
         self.summary = counted;
         swapped.map(|()| true).map_err(|v| Violation {
             message: format!(
@@ -786,7 +927,7 @@ impl Walker<'_> {
         Ok(out)
     }
 
-    /// Checks what a commit added to one proposal; true if it finalized it.
+    /// Checks what a commit added to one proposal; the proposal after it.
     fn proposal(
         &mut self,
         oid: Oid,
@@ -795,9 +936,25 @@ impl Walker<'_> {
         members: &Members,
         id: &ProposalId,
         added: &[String],
-    ) -> std::result::Result<bool, Violation> {
+    ) -> std::result::Result<Proposal, Violation> {
+        // An open proposal this walk read before, as it stood: only what
+        // the step added is read.
+        let folder = before.id(&id.dir());
+        let cached = match self.open.remove(id) {
+            Some((dir, p)) if Some(dir) == folder => Some(p),
+            _ => None,
+        };
+        if let Some(mut state) = cached {
+            let brought = state.added(after, added).map_err(|e| malformed(oid, e))?;
+            if let Some(brought) = brought {
+                self.replay(oid, &mut state, members, brought.records)?;
+                state.sort_records();
+                state.decision = brought.decision;
+                return Ok(state);
+            }
+        }
         let now = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
-        let existed = before.id(&id.dir()).is_some();
+        let existed = folder.is_some();
         let content_added = added.iter().find(|rel| {
             rel.as_str() == proposal::FILE
                 || rel.as_str() == proposal::STATEMENT
@@ -832,22 +989,29 @@ impl Walker<'_> {
                 .iter()
                 .any(|rel| path.strip_prefix(&dir) == Some(rel.as_str()))
         };
-        let old_paths: BTreeSet<String> = now
-            .records
-            .iter()
-            .filter(|r| !is_new(&r.path))
-            .map(|r| r.path.clone())
-            .collect();
-        state.records.retain(|r| old_paths.contains(&r.path));
+        let (new, old): (Vec<Record>, Vec<Record>) =
+            now.records.iter().cloned().partition(|r| is_new(&r.path));
+        state.records = old;
         state.decision = None;
-        let root = self.root.to_string();
-        for record in now.records.iter().filter(|r| !old_paths.contains(&r.path)) {
-            self.record(oid, &state, members, record, &root)?;
-            state.records.push(record.clone());
+        self.replay(oid, &mut state, members, new)?;
+        Ok(now)
+    }
+
+    /// Judges new records in order, each on the proposal as the ones
+    /// before it left it.
+    fn replay(
+        &mut self,
+        oid: Oid,
+        state: &mut Proposal,
+        members: &Members,
+        new: Vec<Record>,
+    ) -> std::result::Result<(), Violation> {
+        for record in new {
+            self.record(oid, state, members, &record)?;
+            state.records.push(record);
             self.summary.signatures += 1;
         }
-        let decided = added.iter().any(|rel| rel == proposal::DECISION);
-        Ok(decided)
+        Ok(())
     }
 
     /// An application must cover every principle of the charter in force
@@ -883,16 +1047,15 @@ impl Walker<'_> {
     /// One new signed record: for this repository, this proposal as it is,
     /// by a member in force, valid, and allowed by the process.
     fn record(
-        &self,
+        &mut self,
         oid: Oid,
         state: &Proposal,
         members: &Members,
         record: &Record,
-        root: &str,
     ) -> std::result::Result<(), Violation> {
         let m = &record.act.message;
         let v = |rule, message: String| Err(violation(oid, record.path.clone(), rule, message));
-        if m.repository != root {
+        if m.repository != self.root_hex {
             return v(
                 Rule::Repository,
                 format!("signed for another repository ({})", m.repository),
@@ -913,14 +1076,14 @@ impl Walker<'_> {
         let Some(key) = rules::signing_key(state, members, m) else {
             return v(Rule::Signature, format!("{} is not a member", m.signer));
         };
-        if let Err(e) = record.act.verify(key) {
-            let sig_path = format!("{}.sig", record.path.trim_end_matches(".msg"));
-            return Err(violation(
-                oid,
-                sig_path,
-                Rule::Signature,
-                format!("signature by {} {e}", m.signer),
-            ));
+        let blame = Blame {
+            commit: oid,
+            sig_path: format!("{}.sig", record.path.trim_end_matches(".msg")),
+            signer: m.signer.clone(),
+        };
+        match record.act.prepare(key) {
+            Ok(check) => self.checks.push(check, blame),
+            Err(e) => return Err(blame.violation(e)),
         }
         if let Err(e) = rules::check_act(state, members, m) {
             return v(rule_of(&e, Rule::Process), e.to_string());
@@ -936,12 +1099,12 @@ impl Walker<'_> {
         before: &Snapshot,
         after: &Snapshot,
         members: &Members,
-        id: &ProposalId,
+        pending: &mut Proposal,
         governed: &BTreeSet<String>,
     ) -> std::result::Result<(), Violation> {
-        let p = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
+        let id = &pending.id.clone();
         let decision_path = format!("{}/{}", id.dir(), proposal::DECISION);
-        let Some(decision) = &p.decision else {
+        let Some(decision) = pending.decision.take() else {
             return Err(violation(oid, decision_path, Rule::Malformed, "missing"));
         };
         let Ok(date) = clock::parse_timestamp(&decision.date) else {
@@ -952,13 +1115,11 @@ impl Walker<'_> {
                 "date is not an RFC 3339 date-time",
             ));
         };
-        let mut pending = p.clone();
-        pending.decision = None;
-        if let Err(e) = rules::check_finalize(&pending, members, before, &date) {
+        if let Err(e) = rules::check_finalize(pending, members, before, &date) {
             let rule = rule_of(&e, Rule::Finalization);
             return Err(violation(oid, decision_path, rule, e));
         }
-        if decision.electorate != rules::electorate(&pending, members) {
+        if decision.electorate != rules::electorate(pending, members) {
             return Err(violation(
                 oid,
                 decision_path,
@@ -966,7 +1127,7 @@ impl Walker<'_> {
                 "the electorate recorded is not the members in force",
             ));
         }
-        let effect = finalization::effect(&pending, before, members, date).map_err(|e| {
+        let effect = finalization::effect(pending, before, members, date).map_err(|e| {
             let rule = match &e {
                 Error::Rule(r) => rule_of(r, Rule::Finalization),
                 _ => Rule::Finalization,
@@ -999,7 +1160,8 @@ impl Walker<'_> {
             }
         }
         Charter::load_governed(after).map_err(|e| malformed(oid, e))?;
-        Members::load(after).map_err(|e| malformed(oid, e))?;
+        // Read through the cache: the next step starts from these members.
+        self.members(oid, after)?;
         crate::model::review::load_all(after).map_err(|e| malformed(oid, e))?;
         self.summary.finalizations += 1;
         Ok(())

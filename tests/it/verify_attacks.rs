@@ -181,16 +181,7 @@ fn forged_signature_with_corrupted_bytes() {
     let msg_path = format!("{dir}/signatures/il.accept.msg");
     let msg = g.message(&id, "accept", "il", NOW);
     let sig = g.ssh_sign("il", &msg);
-    // Change one base64 character of the last data line (the signature
-    // bytes) to another base64 character, so the armor still decodes.
-    let mut lines: Vec<String> = sig.lines().map(str::to_string).collect();
-    let last = lines.len() - 2;
-    assert!(lines[last + 1].starts_with("-----END"), "{sig}");
-    let mut chars: Vec<char> = lines[last].chars().collect();
-    let i = chars.len() / 2;
-    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
-    lines[last] = chars.into_iter().collect();
-    let corrupted = lines.join("\n") + "\n";
+    let corrupted = corrupt_signature(&sig);
     assert_ne!(corrupted, sig);
     g.write(&msg_path, &msg);
     g.write(&format!("{dir}/signatures/il.accept.sig"), &corrupted);

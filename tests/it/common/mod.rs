@@ -295,6 +295,12 @@ impl Group {
         assert!(stdout(&out).starts_with("verified: "), "{}", stdout(&out));
     }
 
+    /// `charter verify --full` passes: every commit judged afresh.
+    pub fn assert_verify_passes_full(&self) {
+        let out = self.read().args(["verify", "--full"]).output().unwrap();
+        assert!(out.status.success(), "verify --full: {}", stderr(&out));
+    }
+
     /// Runs `charter verify` with `args` after it, asserts it fails with exit
     /// status 1 and one violation line, and returns that line taken apart.
     pub fn verify_failure_with(&self, args: &[&str]) -> Failed {
@@ -1000,4 +1006,18 @@ pub fn lock_held(repo: &Path) -> bool {
         Err(std::fs::TryLockError::WouldBlock) => true,
         Err(std::fs::TryLockError::Error(e)) => panic!("cannot test the lock: {e}"),
     }
+}
+
+/// An armored signature with one base64 character of its last data line
+/// (the signature bytes) changed to another, so the armor still decodes
+/// and names the same key, but the signature does not verify.
+pub fn corrupt_signature(sig: &str) -> String {
+    let mut lines: Vec<String> = sig.lines().map(str::to_string).collect();
+    let last = lines.len() - 2;
+    assert!(lines[last + 1].starts_with("-----END"), "{sig}");
+    let mut chars: Vec<char> = lines[last].chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    lines[last] = chars.into_iter().collect();
+    lines.join("\n") + "\n"
 }
