@@ -6,6 +6,11 @@
 //! cargo bench --bench scale -- [--sizes 100x250,100x500,100x1000,100x2000] [--work DIR] [--runs N]
 //! ```
 //!
+//! Each size's figures are printed as soon as they are measured, and the
+//! whole table at the end. `cargo test` runs it too, as a smoke test: one
+//! tiny size, once, in a temporary directory, so that the benchmark cannot
+//! rot between the runs that matter.
+//!
 //! Each size `MxP` (members × proposals) is generated once with
 //! `cargo run --release --example federation` into `--work` (default
 //! `target/federation`) and reused; the figures are taken on a copy with the
@@ -49,28 +54,66 @@ fn main() -> Result<(), Error> {
             .position(|a| a == name)
             .and_then(|i| args.get(i + 1).cloned())
     };
-    let sizes = opt("--sizes").unwrap_or_else(|| "100x250,100x500,100x1000,100x2000".into());
-    let work =
-        PathBuf::from(opt("--work").unwrap_or_else(|| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/target/federation").to_string()
-        }));
-    let runs: usize = opt("--runs").and_then(|r| r.parse().ok()).unwrap_or(7);
+    // `cargo bench` passes `--bench`; `cargo test` does not.
+    let smoke = !args.iter().any(|a| a == "--bench");
+    let scratch_work = tempfile::tempdir()?;
+    let (default_sizes, default_runs, default_work) = match smoke {
+        true => ("4x12", 1, scratch_work.path().to_path_buf()),
+        false => (
+            "100x250,100x500,100x1000,100x2000",
+            7,
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/federation")),
+        ),
+    };
+    let sizes = opt("--sizes").unwrap_or_else(|| default_sizes.into());
+    let work = opt("--work").map_or(default_work, PathBuf::from);
+    let runs: usize = opt("--runs")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(default_runs);
     let mut table: Vec<(String, Vec<Figure>)> = Vec::new();
     for size in sizes.split(',') {
         let (m, p) = size.split_once('x').ok_or("a size is MEMBERSxPROPOSALS")?;
-        let (repo, keys) = generated(&work, m, p)?;
+        let (repo, keys) = generated(&work, m, p, smoke)?;
         let scratch = tempfile::tempdir()?;
         let copy = scratch.path().join("group");
         run(Command::new("cp").arg("-a").arg(&repo).arg(&copy))?;
         eprintln!("== {size}: measuring");
-        table.push((size.to_string(), measure(&copy, &keys, runs)?));
+        let figures = measure(&copy, &keys, runs)?;
+        print_size(size, &figures, table.last().map(|(_, f)| f.as_slice()));
+        table.push((size.to_string(), figures));
     }
     print(&table);
     Ok(())
 }
 
+/// The generator: the example `cargo test` builds beside this binary
+/// (`target/<profile>/deps/scale-*` → `target/<profile>/examples/`), or
+/// `cargo run --release --example federation` under `cargo bench`, which
+/// builds no examples.
+fn generator(smoke: bool) -> Result<Command, Error> {
+    if smoke {
+        let exe = std::env::current_exe()?;
+        let profile = exe
+            .parent()
+            .and_then(Path::parent)
+            .ok_or("target/<profile>")?;
+        return Ok(Command::new(profile.join("examples").join("federation")));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).args([
+        "run",
+        "--quiet",
+        "--release",
+        "--example",
+        "federation",
+        "--",
+    ]);
+    Ok(cmd)
+}
+
 /// The history of `m` members and `p` proposals, generated once.
-fn generated(work: &Path, m: &str, p: &str) -> Result<(PathBuf, PathBuf), Error> {
+fn generated(work: &Path, m: &str, p: &str, smoke: bool) -> Result<(PathBuf, PathBuf), Error> {
     let repo = work.join(format!("{m}x{p}"));
     let keys = work.join(format!("{m}x{p}-keys"));
     if !repo.join(".git").exists() {
@@ -78,17 +121,7 @@ fn generated(work: &Path, m: &str, p: &str) -> Result<(PathBuf, PathBuf), Error>
         let _ = std::fs::remove_dir_all(&keys);
         std::fs::create_dir_all(work)?;
         eprintln!("== {m}x{p}: generating into {}", repo.display());
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        run(Command::new(cargo)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "--example",
-                "federation",
-                "--",
-            ])
+        run(generator(smoke)?
             .args(["--members", m, "--proposals", p, "--out"])
             .arg(&repo)
             .arg("--keys")
@@ -153,7 +186,26 @@ fn measure(repo: &Path, keys: &Path, runs: usize) -> Result<Vec<Figure>, Error> 
     let mut acts: [Vec<Duration>; 4] = Default::default();
     let mut one_new = Vec::new();
     let mut first_id = String::new();
-    let state = repo.join(".git/charter/verified");
+    // What the clone recorded of its last verification: the verified tip
+    // and the tags judged there, which go together.
+    let states = [
+        repo.join(".git/charter/verified"),
+        repo.join(".git/charter/verified-tags"),
+    ];
+    let read_states = || -> Result<Vec<Option<Vec<u8>>>, Error> {
+        Ok(states.iter().map(|s| std::fs::read(s).ok()).collect())
+    };
+    let write_states = |saved: &[Option<Vec<u8>>]| -> Result<(), Error> {
+        for (path, bytes) in states.iter().zip(saved) {
+            match bytes {
+                Some(b) => std::fs::write(path, b)?,
+                None => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+        Ok(())
+    };
     for (round, principle) in principles
         .iter()
         .take(runs.min(principles.len()))
@@ -192,15 +244,17 @@ fn measure(repo: &Path, keys: &Path, runs: usize) -> Result<Vec<Figure>, Error> 
         }
         acts[1].push(act(1, &["second", &id])?.1);
         acts[2].push(act(2, &["accept", &id])?.1);
-        let verified = std::fs::read(&state)?;
+        // Verified up to the acceptance, so the objection is the one new act.
+        run(&mut charter(&["verify"]))?;
+        let verified = read_states()?;
         acts[3].push(act(3, &["object", &id, "--reason", "bench"])?.1);
         // The clone as it was before the objection was verified.
-        let verified_after = std::fs::read(&state)?;
-        std::fs::write(&state, &verified)?;
+        let verified_after = read_states()?;
+        write_states(&verified)?;
         let start = Instant::now();
         run(&mut charter(&["verify"]))?;
         one_new.push(start.elapsed());
-        std::fs::write(&state, &verified_after)?;
+        write_states(&verified_after)?;
     }
     for (name, times) in ["propose", "second", "accept", "object"].iter().zip(acts) {
         out.push(timed(name, 100.0, middle(times)));
@@ -361,6 +415,45 @@ fn timestamp(secs: i64) -> String {
         .unwrap_or_default()
 }
 
+/// One cell: value / yardstick = ratio, marked against the target.
+fn cell(f: &Figure) -> String {
+    let ratio = f.value / f.yardstick;
+    let mark = if f.limit.is_nan() {
+        ' '
+    } else if ratio <= f.limit {
+        '✓'
+    } else {
+        '✗'
+    };
+    let shown = if f.name.contains("MiB") {
+        format!("{:.0} MiB", f.value)
+    } else {
+        format!("{:.3} s", f.value)
+    };
+    format!("{shown:>10} / {:>7.3} = {ratio:>5.2}{mark}", f.yardstick)
+}
+
+/// One size's figures as soon as they are measured, with the growth over
+/// the size before.
+fn print_size(size: &str, figures: &[Figure], previous: Option<&[Figure]>) {
+    println!(
+        "{size}: {}",
+        figures.first().map_or("", |f| f.name.as_str())
+    );
+    for (row, f) in figures.iter().enumerate() {
+        let growth = previous
+            .and_then(|p| p.get(row))
+            .map(|p| format!(" | growth {:.2}", f.value / p.value))
+            .unwrap_or_default();
+        println!(
+            "  {:<36} | {}{growth}",
+            f.name.split(" (").next().unwrap_or_default(),
+            cell(f)
+        );
+    }
+    println!();
+}
+
 fn print(table: &[(String, Vec<Figure>)]) {
     let Some((_, first)) = table.first() else {
         return;
@@ -373,21 +466,7 @@ fn print(table: &[(String, Vec<Figure>)]) {
     for (row, figure) in first.iter().enumerate() {
         print!("{:<38}", figure.name.split(" (").next().unwrap_or_default());
         for (_, figures) in table {
-            let f = &figures[row];
-            let ratio = f.value / f.yardstick;
-            let mark = if f.limit.is_nan() {
-                ' '
-            } else if ratio <= f.limit {
-                '✓'
-            } else {
-                '✗'
-            };
-            let shown = if f.name.contains("MiB") {
-                format!("{:.0} MiB", f.value)
-            } else {
-                format!("{:.3} s", f.value)
-            };
-            print!(" | {shown:>10} / {:>7.3} = {ratio:>5.2}{mark}", f.yardstick);
+            print!(" | {}", cell(&figures[row]));
         }
         let growth: Vec<String> = table
             .windows(2)

@@ -22,7 +22,7 @@ enum Format {
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group_to_read()?;
-    let report = charter::history::report::build(group.repo(), args.year)?;
+    let report = charter::history::report::build(group.repo(), &group.state()?, args.year)?;
     match args.format {
         Format::Json => json(&report),
         Format::Md => out!("{}", markdown(&report)),

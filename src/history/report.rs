@@ -103,9 +103,9 @@ fn in_year(t: &str, year: i32) -> bool {
     clock::parse_timestamp(t).is_ok_and(|t: Timestamp| t.year() == year)
 }
 
-/// Gathers the findings of `year` from HEAD's history.
-pub fn build(repo: &Repo, year: i32) -> Result<Report> {
-    let state = State::at_head(repo)?;
+/// Gathers the findings of `year` from the history of `state`, HEAD of
+/// `repo` as the command read it.
+pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
     let tag = crate::model::review::tag(year);
     let (tag, commit) = match log::resolve(repo, &tag) {
         Ok(c) => (Some(tag), c),
@@ -143,7 +143,7 @@ pub fn build(repo: &Repo, year: i32) -> Result<Report> {
         if d.gist.as_ref().is_some_and(elsewhen) {
             continue;
         }
-        let f = d.facts(&state)?;
+        let f = d.facts(state)?;
         let Some(adopted) = f.date.clone().filter(|date| in_year(date, year)) else {
             continue;
         };

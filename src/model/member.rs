@@ -304,6 +304,17 @@ impl Members {
         self.by_id.values().find(|m| &m.key == key)
     }
 
+    /// How many members are in force in `snap`, by their files alone: what
+    /// [`Members::load`]`(snap).len()` is for a tree that loads, without
+    /// parsing every key.
+    pub fn count_in_force(snap: &dyn Tree) -> Result<usize> {
+        Ok(snap
+            .entries(DIR)?
+            .iter()
+            .filter(|e| !e.is_dir && e.name.ends_with(".toml"))
+            .count())
+    }
+
     pub fn len(&self) -> usize {
         self.by_id.len()
     }

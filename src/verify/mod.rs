@@ -265,7 +265,8 @@ fn walk_history(
         return Ok((Err(v), commits));
     }
     let snap = repo.snapshot(tip)?;
-    w.summary.members = Members::load(&snap)?.len();
+    // The walk checked every member file; the tip's are only counted.
+    w.summary.members = Members::count_in_force(&snap)?;
     w.summary.principles = Charter::load_governed(&snap)?.1.principles.len();
     w.summary.proposals = proposal::list(&snap)?.len();
     Ok((Ok(w.summary), commits))
