@@ -8,11 +8,11 @@
 //! the move if the branch moved, or drops it if the branch did not: as git
 //! keeps `ORIG_HEAD` and jj its operation log, but for one step only.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository, Tree};
+use git2::{ObjectType, Oid};
 
 use crate::model::error::{Error, Result};
 use crate::store::lock::{remove_durably, write_durably};
@@ -262,21 +262,33 @@ impl Repo {
     }
 
     /// The paths that differ between the trees of `old` and `new`, in
-    /// path order. Folders whose ids are equal are not opened, so the cost
-    /// follows the change, not the size of the tree (a federation's has
-    /// 400,000 files); a name that is not UTF-8 is left to libgit2's diff.
+    /// path order.
     fn changed_paths(&self, old: Option<Oid>, new: Oid) -> Result<Vec<PathBuf>> {
         let git = self.git();
         let old = old
-            .map(|o| git.find_commit(o).and_then(|c| c.tree()))
+            .map(|o| git.find_commit(o).map(|c| c.tree_id()))
             .transpose()?;
-        let new = git.find_commit(new)?.tree()?;
+        self.paths_between(old, git.find_commit(new)?.tree_id())
+    }
+
+    /// The files that differ between trees `old` and `new`, on either
+    /// side. Folders whose ids are equal are not opened, so the cost
+    /// follows the change, not the size of the tree (a federation's has
+    /// 400,000 files); a name that is not UTF-8 is left to libgit2's diff.
+    fn paths_between(&self, old: Option<Oid>, new: Oid) -> Result<Vec<PathBuf>> {
+        let changes = self.tree_changes(old, new, None)?;
         let mut paths = BTreeSet::new();
-        if compare(git, old.as_ref(), Some(&new), Path::new(""), &mut paths)? {
+        if changes.iter().all(|c| c.path.is_some()) {
+            paths.extend(
+                changes
+                    .into_iter()
+                    .filter_map(|c| c.path.map(PathBuf::from)),
+            );
             return Ok(paths.into_iter().collect());
         }
-        let diff = git.diff_tree_to_tree(old.as_ref(), Some(&new), None)?;
-        let mut paths = BTreeSet::new();
+        let git = self.git();
+        let old = old.map(|o| git.find_tree(o)).transpose()?;
+        let diff = git.diff_tree_to_tree(old.as_ref(), Some(&git.find_tree(new)?), None)?;
         for delta in diff.deltas() {
             for file in [delta.old_file(), delta.new_file()] {
                 if let Some(p) = file.path() {
@@ -343,53 +355,6 @@ impl Repo {
     }
 }
 
-/// Adds to `out` the files under `dir` that differ between trees `old`
-/// and `new` (either side may be absent), opening only the folders that
-/// differ. False when a name is not UTF-8.
-fn compare(
-    git: &Repository,
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
-    dir: &Path,
-    out: &mut BTreeSet<PathBuf>,
-) -> Result<bool> {
-    type Side = (Oid, i32, bool);
-    let mut names: BTreeMap<String, [Option<Side>; 2]> = BTreeMap::new();
-    for (side, tree) in [old, new].into_iter().enumerate() {
-        for e in tree.into_iter().flat_map(|t| t.iter()) {
-            let Some(name) = e.name() else {
-                return Ok(false);
-            };
-            let is_tree = e.kind() == Some(ObjectType::Tree);
-            names.entry(name.to_string()).or_default()[side] =
-                Some((e.id(), e.filemode(), is_tree));
-        }
-    }
-    for (name, [a, b]) in names {
-        if a == b {
-            continue;
-        }
-        let path = dir.join(&name);
-        let tree = |side: Option<Side>| -> Result<Option<Tree<'_>>> {
-            match side {
-                Some((id, _, true)) => Ok(Some(git.find_tree(id)?)),
-                _ => Ok(None),
-            }
-        };
-        let (ta, tb) = (tree(a)?, tree(b)?);
-        let opened = ta.is_some() || tb.is_some();
-        if opened && !compare(git, ta.as_ref(), tb.as_ref(), &path, out)? {
-            return Ok(false);
-        }
-        // A file on either side (a file that became a folder, or the
-        // reverse, is both).
-        if a.is_some_and(|s| !s.2) || b.is_some_and(|s| !s.2) {
-            out.insert(path);
-        }
-    }
-    Ok(true)
-}
-
 /// Removes the folders above `file` that are left empty, up to `top`, as
 /// git does when it deletes a file.
 fn remove_empty_parents(top: &Path, file: &Path) {
@@ -415,8 +380,7 @@ mod tests {
             for (path, text) in files {
                 edits.put(*path, *text);
             }
-            let id = repo.write_tree(None, &edits).unwrap();
-            repo.git().find_tree(id).unwrap()
+            repo.write_tree(None, &edits).unwrap()
         };
         let old = tree(&[
             ("a", "1"),
@@ -433,10 +397,12 @@ mod tests {
             ("n/m/o", "7"),
         ]);
         let git = repo.git();
-        for (a, b) in [(Some(&old), &new), (Some(&new), &old), (None, &new)] {
-            let mut by_ids = BTreeSet::new();
-            assert!(compare(git, a, Some(b), Path::new(""), &mut by_ids).unwrap());
-            let diff = git.diff_tree_to_tree(a, Some(b), None).unwrap();
+        for (a, b) in [(Some(old), new), (Some(new), old), (None, new)] {
+            let by_ids: BTreeSet<PathBuf> = repo.paths_between(a, b).unwrap().into_iter().collect();
+            let a = a.map(|t| git.find_tree(t).unwrap());
+            let diff = git
+                .diff_tree_to_tree(a.as_ref(), Some(&git.find_tree(b).unwrap()), None)
+                .unwrap();
             let full: BTreeSet<PathBuf> = diff
                 .deltas()
                 .flat_map(|d| [d.old_file().path(), d.new_file().path()])
@@ -445,9 +411,7 @@ mod tests {
                 .collect();
             assert_eq!(by_ids, full);
         }
-        let mut none = BTreeSet::new();
-        assert!(compare(git, Some(&new), Some(&new), Path::new(""), &mut none).unwrap());
-        assert!(none.is_empty());
+        assert!(repo.paths_between(Some(new), new).unwrap().is_empty());
     }
 
     #[test]
