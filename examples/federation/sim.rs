@@ -172,6 +172,13 @@ impl<'a> Sim<'a> {
 
     pub fn run(&mut self) -> Res<()> {
         loop {
+            // A proposal whose time ran out holds nothing up: a review's
+            // closing waits only for those still open.
+            let now = time(self.now)?;
+            let before = self.open.len();
+            self.open
+                .retain(|o| rules::status(&o.p, &now) == Status::Open);
+            self.counts.expired += before - self.open.len();
             let next_event = self.events.peek().map(|Reverse((t, _))| *t);
             let has_acts = !self.open.is_empty();
             let step = (self.gap * (0.2 + 1.6 * self.rng.unit())).max(1.0) as i64;
@@ -231,8 +238,12 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
+    /// Puts `event` off until after the next step of the open proposals
+    /// (a step is at most 1.8 gaps away): put off by less, deferred events
+    /// would always come first and the proposals they wait for never move.
     fn defer(&mut self, event: Event) {
-        self.events.push(Reverse((self.now + DAY, event)));
+        let later = DAY.max((2.0 * self.gap) as i64);
+        self.events.push(Reverse((self.now + later, event)));
     }
 
     fn slot(&mut self, k: usize, now: Timestamp) -> Res<()> {

@@ -136,8 +136,10 @@ impl Repo {
             }
             return Err(e);
         }
-        self.finish(mv, &paths)
-            .map_err(|e| Error::WorkTree(e.to_string()))?;
+        self.finish(mv).map_err(|e| match e {
+            Error::WorkTree(_) => e,
+            e => Error::WorkTree(e.to_string()),
+        })?;
         remove_durably(&journal)
     }
 
@@ -160,8 +162,7 @@ impl Repo {
         let message = mv.message.clone();
         let tip = self.ref_target(&self.branch_name());
         let recovery = if tip == Some(mv.new) {
-            let paths = self.changed_paths(mv.old, mv.new)?;
-            self.finish(&mv, &paths)?;
+            self.finish(&mv)?;
             Recovery::Completed { message }
         } else if tip == mv.old {
             Recovery::Undone { message }
@@ -194,7 +195,7 @@ impl Repo {
 
     /// Tags, then the work tree and index: the steps after the branch moved,
     /// each safe to repeat.
-    fn finish(&self, mv: &Move, paths: &[PathBuf]) -> Result<()> {
+    fn finish(&self, mv: &Move) -> Result<()> {
         for (name, target) in &mv.tags {
             let reference = format!("refs/tags/{name}");
             match target {
@@ -205,60 +206,26 @@ impl Repo {
                 None => self.delete_ref(&reference),
             }
         }
-        self.check_out(mv.new, paths)
+        self.check_out(mv.old, mv.new)
     }
 
-    /// Writes `paths` of `commit` into the work tree and index (deleting
-    /// those it lacks). Only the paths the move changed: the rest of the
-    /// work tree is the user's. Done by hand rather than by libgit2's
-    /// checkout, which compares with HEAD — already moved, so after a crash
-    /// it would judge half-written paths done.
-    fn check_out(&self, commit: Oid, paths: &[PathBuf]) -> Result<()> {
-        let git = self.git();
-        let Some(workdir) = git.workdir() else {
-            return Ok(());
-        };
-        if paths.is_empty() {
+    /// Brings the work tree and index from `old` to `new`, as `git checkout`
+    /// would: stock git's two-tree `read-tree`, which honours a sparse
+    /// checkout and git's sparse index (libgit2 reads neither; at federation
+    /// scale a full index of 400,000 records costs a second an act). With
+    /// `--reset` it overwrites the changed paths whatever they hold, so it
+    /// also completes a copy a crash interrupted; local changes to those
+    /// paths were refused before the branch moved. It never compares with
+    /// HEAD, which has already moved.
+    fn check_out(&self, old: Option<Oid>, new: Oid) -> Result<()> {
+        if self.git().workdir().is_none() {
             return Ok(());
         }
-        let tree = git.find_commit(commit)?.tree()?;
-        let mut index = git.index()?;
-        for path in paths {
-            let file = workdir.join(path);
-            match tree.get_path(path) {
-                Ok(entry) => {
-                    let on_disk = std::fs::symlink_metadata(&file)
-                        .ok()
-                        .filter(|m| m.is_file())
-                        .and_then(|_| Oid::hash_file(ObjectType::Blob, &file).ok());
-                    if on_disk != Some(entry.id()) {
-                        let blob = git.find_blob(entry.id())?;
-                        if let Some(dir) = file.parent() {
-                            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-                        }
-                        if std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
-                            std::fs::remove_dir_all(&file).map_err(|e| Error::io(&file, e))?;
-                        }
-                        std::fs::write(&file, blob.content()).map_err(|e| Error::io(&file, e))?;
-                    }
-                    index.add_path(path)?;
-                }
-                Err(_) => {
-                    match std::fs::remove_file(&file) {
-                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                            return Err(Error::io(&file, e))
-                        }
-                        _ => {}
-                    }
-                    remove_empty_parents(workdir, &file);
-                    if index.get_path(path, 0).is_some() {
-                        index.remove_path(path)?;
-                    }
-                }
-            }
-        }
-        index.write()?;
-        Ok(())
+        let (old, new) = (old.map(|o| o.to_string()), new.to_string());
+        let mut args = vec!["-c", "core.fsync=index", "read-tree", "--reset", "-u"];
+        args.extend(old.as_deref());
+        args.push(&new);
+        self.run_git(&args).map(drop).map_err(Error::WorkTree)
     }
 
     /// The paths that differ between the trees of `old` and `new`, in
@@ -301,40 +268,76 @@ impl Repo {
 
     /// Refuses a move that would overwrite a file (or a staged change) the
     /// user made by hand, as `git checkout` does: each path must be absent
-    /// or hold what the old tip or the new one holds.
+    /// or hold what the old tip or the new one holds. A folder git's sparse
+    /// index keeps as one entry is judged the same way, by its tree.
     fn refuse_local_changes(&self, mv: &Move, paths: &[PathBuf]) -> Result<()> {
         let git = self.git();
         let Some(workdir) = git.workdir() else {
             return Ok(());
         };
-        let blob = |commit: Option<Oid>, path: &Path| -> Result<Option<Oid>> {
-            let Some(c) = commit else { return Ok(None) };
-            let tree = git.find_commit(c)?.tree()?;
-            Ok(tree.get_path(path).ok().map(|e| e.id()))
+        let tree = |commit: Option<Oid>| -> Result<Option<git2::Tree<'_>>> {
+            Ok(commit.map(|c| git.find_commit(c)?.tree()).transpose()?)
         };
-        let index = git.index()?;
-        let mut changed = Vec::new();
+        let trees = [tree(mv.old)?, tree(Some(mv.new))?];
+        let allowed = |path: &Path, id: Option<Oid>| {
+            id.is_none()
+                || trees.iter().any(|t| {
+                    t.as_ref()
+                        .and_then(|t| t.get_path(path).ok())
+                        .map(|e| e.id())
+                        == id
+                })
+        };
+        let mut changed = BTreeSet::new();
         for path in paths {
-            let allowed = [blob(mv.old, path)?, blob(Some(mv.new), path)?];
             let file = workdir.join(path);
             let on_disk = match std::fs::symlink_metadata(&file) {
                 Ok(m) if m.is_file() => Some(Oid::hash_file(ObjectType::Blob, &file)?),
                 Ok(_) => {
-                    changed.push(path.display().to_string());
+                    changed.insert(path.clone());
                     continue;
                 }
                 Err(_) => None,
             };
-            let staged = index.get_path(path, 0).map(|e| e.id);
-            let fine = |id: Option<Oid>| id.is_none() || allowed.contains(&id);
-            if !fine(on_disk) || !fine(staged) {
-                changed.push(path.display().to_string());
+            if !allowed(path, on_disk) {
+                changed.insert(path.clone());
+            }
+        }
+        for (path, staged) in self.staged_changes(mv.old)? {
+            let concerned = paths.iter().any(|p| p.starts_with(&path));
+            if concerned && !allowed(&path, staged) {
+                changed.insert(path);
             }
         }
         if changed.is_empty() {
             return Ok(());
         }
-        Err(Error::LocalChanges { paths: changed })
+        Err(Error::LocalChanges {
+            paths: changed.iter().map(|p| p.display().to_string()).collect(),
+        })
+    }
+
+    /// What the index holds that differs from commit `old`: each path (a
+    /// file, or a folder a sparse index keeps whole) with its staged id,
+    /// `None` where the index lacks it. Asked of stock git, which reads a
+    /// sparse index without expanding it.
+    fn staged_changes(&self, old: Option<Oid>) -> Result<Vec<(PathBuf, Option<Oid>)>> {
+        let Some(old) = old else {
+            return Ok(Vec::new());
+        };
+        let old = old.to_string();
+        let args = [
+            "diff-index",
+            "--cached",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+            &old,
+        ];
+        let out = self.run_git(&args).map_err(Error::Internal)?;
+        parse_raw_diff(&out)
+            .ok_or_else(|| Error::Internal(format!("git diff-index printed {out:?}")))
     }
 
     /// Lock files a process killed mid-write leaves behind. Only called
@@ -355,16 +358,18 @@ impl Repo {
     }
 }
 
-/// Removes the folders above `file` that are left empty, up to `top`, as
-/// git does when it deletes a file.
-fn remove_empty_parents(top: &Path, file: &Path) {
-    let mut dir = file.parent();
-    while let Some(d) = dir.filter(|d| *d != top && d.starts_with(top)) {
-        if std::fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
+/// Reads `git diff-index --raw -z`: a `:modes ids status` field, then the
+/// path, for each change. Gives each path with its new id (`None` when
+/// the all-zero id says it is gone).
+fn parse_raw_diff(out: &str) -> Option<Vec<(PathBuf, Option<Oid>)>> {
+    let mut fields = out.split('\0').filter(|f| !f.is_empty());
+    let mut changes = Vec::new();
+    while let Some(meta) = fields.next() {
+        let id = Oid::from_str(meta.strip_prefix(':')?.split(' ').nth(3)?).ok()?;
+        let path = PathBuf::from(fields.next()?);
+        changes.push((path, (!id.is_zero()).then_some(id)));
     }
+    Some(changes)
 }
 
 #[cfg(test)]
@@ -412,6 +417,31 @@ mod tests {
             assert_eq!(by_ids, full);
         }
         assert!(repo.paths_between(Some(new), new).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_raw_diff_gives_each_path_its_staged_id() {
+        let id = "8e953e84d803f13fd06416a1bd8161dcd93cfd00";
+        let zero = "0000000000000000000000000000000000000000";
+        let out = format!(
+            ":000000 100644 {zero} {id} A\0charter/a b.md\0\
+             :040000 040000 {id} {id} M\0proposals\0:100644 000000 {id} {zero} D\0keys/x\0"
+        );
+        let id = Oid::from_str(id).ok();
+        assert_eq!(
+            parse_raw_diff(&out),
+            Some(vec![
+                (PathBuf::from("charter/a b.md"), id),
+                (PathBuf::from("proposals"), id),
+                (PathBuf::from("keys/x"), None),
+            ])
+        );
+        assert_eq!(parse_raw_diff(""), Some(Vec::new()));
+        assert_eq!(parse_raw_diff(":100644 100644 x y M\0a\0"), None);
+        assert_eq!(
+            parse_raw_diff(&format!(":000000 100644 {zero} {zero} A\0")),
+            None
+        );
     }
 
     #[test]

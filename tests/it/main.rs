@@ -27,3 +27,4 @@ mod sync;
 mod transcript;
 mod verify_attacks;
 mod verify_walk;
+mod work_tree;
