@@ -99,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let p = state.proposal(&id)?;
         for r in p.records {
             let key = state
-                .members
+                .members()?
                 .get(&r.act.message.signer)
                 .map(|m| m.key.clone());
             records.push((r.act, key.ok_or("signer not a member")?));

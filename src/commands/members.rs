@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         })?,
         None => clock::now()?,
     };
-    let view = MembersView::at(&state.members, &when);
+    let view = MembersView::at(state.members()?, &when);
     if args.json {
         return json(&view);
     }

@@ -180,7 +180,7 @@ pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
     }
     let mut joined = Vec::new();
     let mut left = Vec::new();
-    for m in state.members.everyone() {
+    for m in state.members()?.everyone() {
         let change = |date: &Timestamp| MemberChange {
             id: m.id.to_string(),
             name: m.name.clone(),

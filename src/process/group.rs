@@ -167,7 +167,7 @@ pub struct Group {
     unverified: Option<Error>,
     /// The last HEAD read, with its governance and members: a command
     /// reads them once, not once to open the group and again to act.
-    read: RefCell<Option<(Oid, Governance, Members)>>,
+    read: RefCell<Option<(Oid, Governance, Option<Members>)>>,
 }
 
 impl Group {
@@ -212,16 +212,20 @@ impl Group {
         let head = self.repo.head()?;
         if let (Some(head), Some((read, governance, members))) = (head, &*self.read.borrow()) {
             if head == *read {
-                return Ok(State {
-                    snapshot: self.repo.snapshot(head)?,
+                return Ok(State::with(
+                    self.repo.snapshot(head)?,
                     head,
-                    governance: governance.clone(),
-                    members: members.clone(),
-                });
+                    governance.clone(),
+                    members.clone(),
+                ));
             }
         }
         let state = State::at_head(&self.repo)?;
-        let read = (state.head, state.governance.clone(), state.members.clone());
+        let read = (
+            state.head,
+            state.governance.clone(),
+            state.members_read().cloned(),
+        );
         *self.read.borrow_mut() = Some(read);
         Ok(state)
     }

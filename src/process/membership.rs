@@ -68,7 +68,7 @@ impl State<'_> {
     }
 
     fn in_force(&self, member: &MemberId) -> Result<&crate::model::member::Member> {
-        self.members.get(member).ok_or_else(|| {
+        self.members()?.get(member).ok_or_else(|| {
             RuleError::SubjectNotMember {
                 member: member.clone(),
             }
@@ -93,7 +93,7 @@ impl Group {
         one_line("name", &app.name)?;
         let tx = self.begin_as_candidate(key, app.id.clone(), app.name.clone(), now)?;
         let state = tx.state();
-        if let Some(why) = state.members.ever_registered(&app.id, key.public()) {
+        if let Some(why) = state.members()?.ever_registered(&app.id, key.public()) {
             return Err(RuleError::Registered(why).into());
         }
         if let Some(open) = state.application(&app.id, &now)? {
@@ -170,7 +170,7 @@ impl Group {
             deadline,
             now,
             |state, file, m| {
-                if let Some(owner) = state.members.holder(new_key) {
+                if let Some(owner) = state.members()?.holder(new_key) {
                     return Err(RuleError::Registered(Registration::Key(owner.id.clone())).into());
                 }
                 file.title = format!("Replace the key of {} ({})", m.name, m.id);

@@ -296,7 +296,7 @@ impl Group {
     ) -> std::result::Result<(), SyncError> {
         let repo = self.repo();
         // Who this clone's key is, even if it has left or rotated here since.
-        let me = self.state()?.members.holder(key.public()).cloned();
+        let me = self.state()?.members()?.holder(key.public()).cloned();
         // A review tag on a dropped local finalization goes with it; the
         // finalization made anew tags its own commit.
         for name in repo.tag_names("charter-*")? {
@@ -359,6 +359,7 @@ impl Group {
         // then reads the new tip once.
         let due: Vec<ProposalId> = {
             let state = State::at(self.repo(), plan.tip)?;
+            let members = state.members()?;
             state
                 .proposal_ids()?
                 .into_iter()
@@ -366,8 +367,7 @@ impl Group {
                     state.proposal(id).is_ok_and(|p| {
                         let date = rules::decision_date(&p, &state.snapshot, now);
                         p.decision.is_none()
-                            && rules::check_finalize(&p, &state.members, &state.snapshot, &date)
-                                .is_ok()
+                            && rules::check_finalize(&p, members, &state.snapshot, &date).is_ok()
                     })
                 })
                 .collect()
@@ -398,11 +398,11 @@ impl Group {
         };
         let date = rules::decision_date(&p, &state.snapshot, now);
         if p.decision.is_some()
-            || rules::check_finalize(&p, &state.members, &state.snapshot, &date).is_err()
+            || rules::check_finalize(&p, state.members()?, &state.snapshot, &date).is_err()
         {
             return Ok(false);
         }
-        let Some(member) = state.members.by_key(key.public()).or(me).cloned() else {
+        let Some(member) = state.members()?.by_key(key.public()).or(me).cloned() else {
             return Ok(false);
         };
         let signer = Signer {

@@ -130,7 +130,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
         let id = self.next_id(&new.slug)?;
         let mut proposal =
             Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
-        rules::check_created(&proposal, &self.state.members)?;
+        rules::check_created(&proposal, self.state.members()?)?;
         if !at_once {
             if let Some(twin) = self.open_twin(&proposal, id.slug())? {
                 return Err(rules::RuleError::AlreadyFiled { proposal: twin }.into());
@@ -151,7 +151,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
         if at_once {
             // Refuse before writing anything: a half-done departure or
             // rotation must not be left behind.
-            let (members, snapshot) = (&self.state.members, &self.state.snapshot);
+            let (members, snapshot) = (self.state.members()?, &self.state.snapshot);
             rules::check_finalize(&proposal, members, snapshot, &self.now)?;
             finalization::effect(&proposal, snapshot, members, self.now)?;
         }
@@ -161,7 +161,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
         let mut mv = Move::new(Some(self.state.head), filed, &message);
         if at_once {
             let state = State::at(self.repo, filed)?;
-            rules::check_finalize(&proposal, &state.members, &state.snapshot, &self.now)?;
+            rules::check_finalize(&proposal, state.members()?, &state.snapshot, &self.now)?;
             let (finalized, tag) =
                 finalization_commit(self.repo, &state, &self.signer, &proposal, self.now, &[])?;
             mv.new = finalized;
@@ -190,7 +190,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
             path: String::new(),
             act: record,
         });
-        let (members, snapshot) = (&self.state.members, &self.state.snapshot);
+        let (members, snapshot) = (self.state.members()?, &self.state.snapshot);
         let completes = matches!(
             act,
             Act::Accept | Act::Second | Act::WithdrawObjection | Act::Propose
@@ -240,7 +240,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
             return Ok(None);
         }
         let date = rules::decision_date(proposal, &self.state.snapshot, self.now);
-        if rules::check_finalize(proposal, &self.state.members, &self.state.snapshot, &date)
+        if rules::check_finalize(proposal, self.state.members()?, &self.state.snapshot, &date)
             .is_err()
         {
             return Ok(None);
@@ -287,7 +287,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
     /// Finalizes a proposal every member of its electorate has accepted.
     pub fn finalize(self, proposal: &Proposal) -> Result<Oid> {
         let date = rules::decision_date(proposal, &self.state.snapshot, self.now);
-        rules::check_finalize(proposal, &self.state.members, &self.state.snapshot, &date)?;
+        rules::check_finalize(proposal, self.state.members()?, &self.state.snapshot, &date)?;
         self.finalize_head(proposal)
     }
 
@@ -326,8 +326,9 @@ impl<'g, 'k> Transaction<'g, 'k> {
             date: self.now,
             reason,
         };
-        rules::check_act(proposal, &self.state.members, &message)?;
-        if rules::signing_key(proposal, &self.state.members, &message) != Some(signer.key.public())
+        rules::check_act(proposal, self.state.members()?, &message)?;
+        if rules::signing_key(proposal, self.state.members()?, &message)
+            != Some(signer.key.public())
         {
             return Err(Error::key(
                 signer.key.path().display().to_string(),
@@ -426,7 +427,7 @@ pub(crate) fn finalization_commit(
     now: Timestamp,
     freed: &[String],
 ) -> Result<(Oid, Option<TagMove>)> {
-    let f = finalization(proposal, &state.snapshot, &state.members, &signer.id, now)?;
+    let f = finalization(proposal, &state.snapshot, state.members()?, &signer.id, now)?;
     if let Some(tag) = &f.tag {
         if repo.has_tag(tag) && !freed.contains(tag) {
             return Err(rules::RuleError::TagExists { tag: tag.clone() }.into());

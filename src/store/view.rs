@@ -1,6 +1,8 @@
 //! The repository as it stands at HEAD, read once: its tree, governance
 //! and members. Every act and every listing starts from one.
 
+use std::cell::OnceCell;
+
 use crate::crypto::key::PublicKey;
 use crate::model::charter::Charter;
 use crate::model::clock::Timestamp;
@@ -18,7 +20,9 @@ pub struct State<'r> {
     pub snapshot: Snapshot<'r>,
     pub head: Oid,
     pub governance: Governance,
-    pub members: Members,
+    /// Read when first asked for: `log`, `diff` and `text` never need the
+    /// members, whose keys cost a federation's reads a third of their time.
+    members: OnceCell<Members>,
 }
 
 impl<'r> State<'r> {
@@ -38,13 +42,37 @@ impl<'r> State<'r> {
         let snapshot = repo.snapshot(head)?;
         let text = snapshot.read(governance::PATH)?.ok_or_else(not_group)?;
         let governance = Governance::parse(&text)?;
-        let members = Members::load(&snapshot)?;
-        Ok(State {
+        Ok(State::with(snapshot, head, governance, None))
+    }
+
+    /// A state of parts already read; `members`, when known, is that of
+    /// `snapshot`.
+    pub fn with(
+        snapshot: Snapshot<'r>,
+        head: Oid,
+        governance: Governance,
+        members: Option<Members>,
+    ) -> Self {
+        State {
             snapshot,
             head,
             governance,
-            members,
-        })
+            members: members.map(OnceCell::from).unwrap_or_default(),
+        }
+    }
+
+    /// The members in HEAD's tree (`keys/`).
+    pub fn members(&self) -> Result<&Members> {
+        if let Some(m) = self.members.get() {
+            return Ok(m);
+        }
+        let members = Members::load(&self.snapshot)?;
+        Ok(self.members.get_or_init(|| members))
+    }
+
+    /// The members, if already read.
+    pub fn members_read(&self) -> Option<&Members> {
+        self.members.get()
     }
 
     pub fn charter(&self) -> Result<Charter> {
@@ -109,9 +137,11 @@ impl<'r> State<'r> {
 
     /// The member who holds `key`.
     pub fn member_for(&self, key: &PublicKey) -> Result<&Member> {
-        self.members.by_key(key).ok_or_else(|| Error::NotAMember {
-            fingerprint: key.fingerprint(),
-            group: self.governance.name.clone(),
-        })
+        self.members()?
+            .by_key(key)
+            .ok_or_else(|| Error::NotAMember {
+                fingerprint: key.fingerprint(),
+                group: self.governance.name.clone(),
+            })
     }
 }

@@ -46,18 +46,18 @@ pub struct Objection {
 }
 
 impl Standing {
-    pub fn of(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Self {
+    pub fn of(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Result<Self> {
         let tally = Tally::of(p);
         let status = rules::status(p, now);
         let missing = if status == Status::Open {
-            tally.missing(&rules::electorate(p, &state.members))
+            tally.missing(&rules::electorate(p, state.members()?))
         } else {
             Vec::new()
         };
         let blocked = match status {
             Status::Open if missing.is_empty() => rules::check_finalize(
                 p,
-                &state.members,
+                state.members()?,
                 &state.snapshot,
                 &rules::decision_date(p, &state.snapshot, *now),
             )
@@ -70,7 +70,7 @@ impl Standing {
             .acts()
             .find(|m| m.act == Act::Propose && Some(&m.signer) == proposer.as_ref())
             .map(|m| clock::format(&m.date));
-        Standing {
+        Ok(Standing {
             id: p.id.clone(),
             title: p.file.title.clone(),
             kind: p.file.kind,
@@ -94,7 +94,7 @@ impl Standing {
                 .collect(),
             decided: p.decision.as_ref().map(|d| d.date.clone()),
             blocked,
-        }
+        })
     }
 }
 
@@ -140,7 +140,7 @@ pub struct SignatureView {
 
 impl ProposalView {
     pub fn of(state: &State<'_>, p: &Proposal, now: &Timestamp) -> Result<Self> {
-        let standing = Standing::of(state, p, now);
+        let standing = Standing::of(state, p, now)?;
         let statement_gaps = match (&p.statement, standing.status) {
             (Some(s), Status::Open) => state.statement_gaps(s)?,
             _ => Vec::new(),
@@ -153,7 +153,7 @@ impl ProposalView {
                 diff,
             })
             .collect();
-        let members = &state.members;
+        let members = state.members()?;
         let view = |r: &Record| {
             let m = &r.act.message;
             let keys = rules::keys_on_date(p, members, m);

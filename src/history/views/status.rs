@@ -99,13 +99,13 @@ impl StatusView {
                 closed.learn(folder, withdrawn);
             }
             if all || status == Status::Open {
-                proposals.push(Standing::of(state, &p, now));
+                proposals.push(Standing::of(state, &p, now)?);
             }
         }
         closed.save(repo);
         Ok(StatusView {
             group: state.governance.name.clone(),
-            members: state.members.len(),
+            members: state.members()?.len(),
             proposals,
             warnings: warnings(state, &index, now)?,
         })
@@ -117,7 +117,7 @@ impl StatusView {
 fn warnings(state: &State<'_>, index: &Index, now: &Timestamp) -> Result<Vec<Warning>> {
     let mut out = Vec::new();
     let reviews = review::load_all(&state.snapshot)?;
-    if let Some(founded) = state.members.genesis() {
+    if let Some(founded) = state.members()?.genesis() {
         let month = state.governance.review_month;
         if let Some(year) = review::overdue(&reviews, month, &founded, now) {
             let month = u8::try_from(month)
