@@ -130,15 +130,10 @@ fn generated(work: &Path, m: &str, p: &str, smoke: bool) -> Result<(PathBuf, Pat
         // Made by a generator before its clones were sparse: made so once,
         // as a large group's clone is kept (acts are timed on it).
         eprintln!("== {m}x{p}: making {} sparse", repo.display());
-        run(Command::new("git").arg("-C").arg(&repo).args([
-            "sparse-checkout",
-            "set",
-            "--cone",
-            "--sparse-index",
-            "charter",
-            "keys",
-            "reviews",
-        ]))?;
+        run(Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(charter::store::journal::SPARSE_CHECKOUT))?;
     }
     Ok((repo, keys))
 }

@@ -291,14 +291,6 @@ fn check_out(dir: &Path) -> Res<()> {
         }
         Ok(())
     };
-    git(&[
-        "sparse-checkout",
-        "set",
-        "--cone",
-        "--sparse-index",
-        "charter",
-        "keys",
-        "reviews",
-    ])?;
+    git(&charter::store::journal::SPARSE_CHECKOUT)?;
     git(&["reset", "--hard", "-q", "HEAD"])
 }

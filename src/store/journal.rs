@@ -20,6 +20,20 @@ use crate::store::repo::Repo;
 
 const JOURNAL: &str = "journal";
 
+/// The `git` arguments that make a clone sparse as a large group's should
+/// be (see the README): the charter, keys and reviews in the work tree,
+/// the record of proposals only in git's objects, and git's sparse index,
+/// so that an act costs the same at any length of history.
+pub const SPARSE_CHECKOUT: [&str; 7] = [
+    "sparse-checkout",
+    "set",
+    "--cone",
+    "--sparse-index",
+    "charter",
+    "keys",
+    "reviews",
+];
+
 /// A tag set to a commit (`Some`) or deleted (`None`).
 pub type TagMove = (String, Option<Oid>);
 

@@ -8,15 +8,7 @@ use crate::common::*;
 /// The shape a large group's clone takes: the charter, keys and reviews
 /// in the work tree, the record of proposals only in git's objects.
 fn make_sparse(g: &Group) {
-    g.git_out(&[
-        "sparse-checkout",
-        "set",
-        "--cone",
-        "--sparse-index",
-        "charter",
-        "keys",
-        "reviews",
-    ]);
+    g.git_out(&charter::store::journal::SPARSE_CHECKOUT);
     assert!(!g.repo.join("proposals").exists());
 }
 
