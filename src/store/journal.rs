@@ -220,7 +220,25 @@ impl Repo {
                 None => self.delete_ref(&reference),
             }
         }
-        self.check_out(mv.old, mv.new)
+        self.check_out(mv.old, mv.new)?;
+        self.remove_linked_locks(mv)
+    }
+
+    /// libgit2 puts a lock file in place of a ref by `link` then `unlink`,
+    /// and ignores a failed `unlink`: the lock left behind, the very file
+    /// the ref now is, would block git's next write to that ref. Only such
+    /// a lock is removed; another process's lock is another file.
+    fn remove_linked_locks(&self, mv: &Move) -> Result<()> {
+        let git = self.git().path();
+        let mut refs = vec![self.branch_name(), "packed-refs".to_string()];
+        refs.extend(mv.tags.iter().map(|(name, _)| format!("refs/tags/{name}")));
+        for name in refs {
+            let lock = git.join(format!("{name}.lock"));
+            if same_file(&git.join(&name), &lock) {
+                std::fs::remove_file(&lock).map_err(|e| Error::io(&lock, e))?;
+            }
+        }
+        Ok(())
     }
 
     /// Brings the work tree and index from `old` to `new`, as `git checkout`
@@ -372,6 +390,15 @@ impl Repo {
     }
 }
 
+/// Whether `a` and `b` are names of one file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Reads `git diff-index --raw -z`: a `:modes ids status` field, then the
 /// path, for each change. Gives each path with its new id (`None` when
 /// the all-zero id says it is gone).
@@ -431,6 +458,33 @@ mod tests {
             assert_eq!(by_ids, full);
         }
         assert!(repo.paths_between(Some(new), new).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_lock_left_linked_to_its_ref_is_removed_and_another_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init(dir.path()).unwrap();
+        let mut edits = crate::store::repo::Edits::default();
+        edits.put("a", "1");
+        let tree = repo.write_tree(None, &edits).unwrap();
+        let git = repo.git();
+        let sig = git2::Signature::now("t", "t@example.org").unwrap();
+        let tree = git.find_tree(tree).unwrap();
+        let commit = git.commit(None, &sig, &sig, "c", &tree, &[]).unwrap();
+        let mut mv = Move::new(None, commit, "c");
+        mv.tags = vec![("charter-2026".into(), Some(commit))];
+        repo.advance(&mv).unwrap();
+        let tags = git.path().join("refs/tags");
+        // What a failed unlink after libgit2's link leaves: the ref's own file.
+        let linked = tags.join("charter-2026.lock");
+        std::fs::hard_link(tags.join("charter-2026"), &linked).unwrap();
+        // Control: a lock another process holds is a file of its own.
+        let branch = git.path().join(format!("{}.lock", repo.branch_name()));
+        std::fs::write(&branch, "another process's\n").unwrap();
+        repo.remove_linked_locks(&mv).unwrap();
+        assert!(!linked.exists());
+        assert!(tags.join("charter-2026").exists());
+        assert!(branch.exists());
     }
 
     #[test]
