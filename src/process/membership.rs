@@ -258,33 +258,35 @@ pub fn application(
 
 /// A member's departure: its own record, no vote.
 pub fn departure(member: &MemberId, name: &str, now: Timestamp) -> NewProposal {
-    let mut file = ProposalFile::new(
+    own_record(
         Kind::Leave,
         format!("{name} ({member}) leaves"),
-        Some(member.clone()),
+        "leave",
+        member,
         now,
-    );
-    file.member = Some(member.clone());
-    NewProposal {
-        slug: format!("leave-{member}"),
-        file,
-        changes: Default::default(),
-        statement: None,
-    }
+    )
 }
 
 /// A member's change of its own key to `new`.
 pub fn rotation(member: &MemberId, name: &str, new: &PublicKey, now: Timestamp) -> NewProposal {
-    let mut file = ProposalFile::new(
-        Kind::RotateKey,
-        format!("{name} ({member}) rotates its key"),
-        Some(member.clone()),
-        now,
-    );
+    let title = format!("{name} ({member}) rotates its key");
+    let mut p = own_record(Kind::RotateKey, title, "rotate-key", member, now);
+    p.file.key = Some(new.to_openssh());
+    p
+}
+
+/// A proposal about `member`, filed by `member`, changing no file.
+fn own_record(
+    kind: Kind,
+    title: String,
+    slug: &str,
+    member: &MemberId,
+    now: Timestamp,
+) -> NewProposal {
+    let mut file = ProposalFile::new(kind, title, Some(member.clone()), now);
     file.member = Some(member.clone());
-    file.key = Some(new.to_openssh());
     NewProposal {
-        slug: format!("rotate-key-{member}"),
+        slug: format!("{slug}-{member}"),
         file,
         changes: Default::default(),
         statement: None,

@@ -165,9 +165,14 @@ fn a_generated_federation_verifies_and_takes_new_acts() {
     // The clone is sparse: the record is read from HEAD, as a third party
     // reads it from a clone's work tree.
     for rel in [accept.clone(), accept.replace(".msg", ".sig")] {
-        let bytes = g.git_out(&["show", &format!("HEAD:{rel}")]);
+        let blob = g
+            .git()
+            .args(["show", &format!("HEAD:{rel}")])
+            .output()
+            .unwrap();
+        assert!(blob.status.success(), "git show HEAD:{rel}");
         let file = g.env.path().join(rel.rsplit('/').next().unwrap());
-        std::fs::write(file, format!("{bytes}\n")).unwrap();
+        std::fs::write(file, blob.stdout).unwrap();
     }
     let name = accept.rsplit('/').next().unwrap();
     let checked = Command::new("ssh-keygen")
