@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::act::Act;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::{to_toml, Result};
 use crate::model::id::MemberId;
@@ -13,6 +12,7 @@ use crate::model::proposal::{Kind, Proposal};
 use crate::model::refusal::Registration;
 use crate::model::review::{self, Review};
 use crate::model::tree::Tree;
+use crate::rules::chronicle::{Chronicle, Scan};
 use crate::rules::RuleError;
 
 /// Governed path → its new content, or `None` when it is deleted.
@@ -21,6 +21,17 @@ pub type Effect = BTreeMap<String, Option<String>>;
 /// The governed files `p` changes when finalized at `date` over the tree
 /// `base`, whose members are `before`.
 pub fn effect(p: &Proposal, base: &dyn Tree, before: &Members, date: Timestamp) -> Result<Effect> {
+    effect_with(p, base, &Scan(base), before, date)
+}
+
+/// [`effect`], with what `base` recorded before (its chronicle) known.
+pub fn effect_with(
+    p: &Proposal,
+    base: &dyn Tree,
+    past: &dyn Chronicle,
+    before: &Members,
+    date: Timestamp,
+) -> Result<Effect> {
     if matches!(p.file.kind, Kind::ReviewOpen | Kind::ReviewClose) {
         return review_effect(p, base, date);
     }
@@ -35,7 +46,7 @@ pub fn effect(p: &Proposal, base: &dyn Tree, before: &Members, date: Timestamp) 
         }
         return Ok(out);
     }
-    let after = members_after(p, base, before, date)?;
+    let after = members_after(p, past, before, date)?;
     let old: BTreeMap<String, String> = before.files()?.into_iter().collect();
     let new: BTreeMap<String, String> = after.files()?.into_iter().collect();
     let mut out = Effect::new();
@@ -82,7 +93,7 @@ fn review_effect(p: &Proposal, base: &dyn Tree, date: Timestamp) -> Result<Effec
 /// The member set once a membership proposal takes effect.
 pub fn members_after(
     p: &Proposal,
-    base: &dyn Tree,
+    past: &dyn Chronicle,
     before: &Members,
     date: Timestamp,
 ) -> Result<Members> {
@@ -101,7 +112,7 @@ pub fn members_after(
             // Every decision already recorded counted the members of its
             // time: an admission dated before one would make the newcomer a
             // member then, without its vote.
-            if let Some((other, then)) = crate::rules::last_decision(base)? {
+            if let Some((other, then)) = past.last_decision()? {
                 if date < then {
                     return Err(RuleError::Dated {
                         what: format!("the admission {}", p.id),
@@ -126,7 +137,7 @@ pub fn members_after(
             after.by_id.insert(member.id.clone(), member);
         }
         Kind::RemoveMember | Kind::Leave => {
-            not_before_key(p, base, before, &subject, &date)?;
+            not_before_key(p, past, before, &subject, &date)?;
             let mut m = after
                 .by_id
                 .remove(&subject)
@@ -150,7 +161,7 @@ pub fn members_after(
                 }
                 .into());
             }
-            not_before_key(p, base, before, &subject, &date)?;
+            not_before_key(p, past, before, &subject, &date)?;
             let mut m = m.with_new_key(key, date);
             // The new key is valid from its own confirm-key act on, so that
             // OpenSSH accepts that act at its date too.
@@ -173,7 +184,7 @@ pub fn members_after(
 /// key, and `members --at` stays in order.
 fn not_before_key(
     p: &Proposal,
-    base: &dyn Tree,
+    past: &dyn Chronicle,
     before: &Members,
     subject: &MemberId,
     date: &Timestamp,
@@ -191,41 +202,10 @@ fn not_before_key(
     if *date < since {
         return Err(dated(format!("{subject}'s key took effect"), &since).into());
     }
-    if let Some((path, then)) = last_act_by(base, subject)? {
+    if let Some((path, then)) = past.last_act_by(subject)? {
         if *date < then {
             return Err(dated(format!("{subject}'s act {path}"), &then).into());
         }
     }
     Ok(())
-}
-
-/// The latest-dated act `subject` signed as a member (not as a candidate or
-/// with a key it was confirming), in the tree `base`.
-fn last_act_by(base: &dyn Tree, subject: &MemberId) -> Result<Option<(String, Timestamp)>> {
-    // A member id holds no '.', so each act has one file name: look those
-    // up rather than list every proposal's records (a federation holds
-    // hundreds of thousands). In name order, as a listing would meet them.
-    let mut names: Vec<String> = Act::ALL
-        .into_iter()
-        .filter(|act| !matches!(act, Act::Apply | Act::ConfirmKey))
-        .map(|act| format!("{subject}.{act}.msg"))
-        .collect();
-    names.sort();
-    let mut last: Option<(String, Timestamp)> = None;
-    for id in crate::model::proposal::list(base)? {
-        let dir = format!("{}/{}", id.dir(), crate::model::proposal::SIGNATURES);
-        for name in &names {
-            let path = format!("{dir}/{name}");
-            if base.content_id(&path).is_none() {
-                continue;
-            }
-            let text = base.require(&path)?;
-            let message = crate::model::record::Message::parse(&text)
-                .map_err(|err| crate::model::error::Error::parse(&path, err))?;
-            if last.as_ref().is_none_or(|(_, t)| message.date > *t) {
-                last = Some((path, message.date));
-            }
-        }
-    }
-    Ok(last)
 }

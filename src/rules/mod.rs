@@ -1,6 +1,7 @@
 //! The rules of the process (DESIGN.md §4–5), in one place: used to refuse an
 //! act before it is made, and by `verify` to detect one that broke them.
 
+pub mod chronicle;
 pub mod finalization;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -8,13 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::crypto::key::PublicKey;
 use crate::model::act::Act;
 use crate::model::clock::Timestamp;
-use crate::model::id::{MemberId, ProposalId};
+use crate::model::id::MemberId;
 use crate::model::member::Members;
 use crate::model::proposal::{self, Kind, Proposal, ProposalFile, ABSENT};
 use crate::model::record::Message;
 pub use crate::model::refusal::{RuleError, Status};
 use crate::model::review::{self, Review};
 use crate::model::tree::{self, Tree};
+use chronicle::{Chronicle, Scan};
 
 /// Who has done what on a proposal.
 #[derive(Debug, Clone, Default)]
@@ -254,34 +256,13 @@ pub fn check_created(p: &Proposal, members: &Members) -> Result<(), RuleError> {
 /// member's.
 pub fn decision_date(p: &Proposal, base: &dyn Tree, now: Timestamp) -> Timestamp {
     let latest = match p.file.kind {
-        Kind::Member => last_decision(base).ok().flatten().map(|(_, t)| t),
+        Kind::Member => Scan(base).last_decision().ok().flatten().map(|(_, t)| t),
         _ => None,
     };
     p.acts()
         .map(|m| m.date)
         .chain(latest)
         .fold(now, Timestamp::max)
-}
-
-/// The latest-dated decision recorded in `base`, with its proposal.
-pub fn last_decision(
-    base: &dyn Tree,
-) -> crate::model::error::Result<Option<(ProposalId, Timestamp)>> {
-    let mut last: Option<(ProposalId, Timestamp)> = None;
-    for id in proposal::list(base)? {
-        let path = crate::model::tree::join(&id.dir(), proposal::DECISION);
-        let Some(text) = base.read(&path)? else {
-            continue;
-        };
-        let decision: proposal::Decision = crate::model::error::from_toml(&path, &text)?;
-        let date = crate::model::clock::parse_timestamp(&decision.date).map_err(|_| {
-            crate::model::error::Error::parse(&path, "date is not an RFC 3339 date-time")
-        })?;
-        if last.as_ref().is_none_or(|(_, t)| date > *t) {
-            last = Some((id, date));
-        }
-    }
-    Ok(last)
 }
 
 /// The key a record must be signed with: the candidate's or the new key for

@@ -427,7 +427,8 @@ pub fn config_path(dir: &Path, key: &str) -> Option<PathBuf> {
 ///   default), as git's `core.fsync`: records must be on disk before the
 ///   branch that names them moves, or a power cut can lose an act the user
 ///   saw succeed;
-/// - it caches large trees, within a bounded cache and mapped-pack limit.
+/// - it caches large trees, within a small cache and mapped-pack limit;
+/// - it does not hash objects again as it reads them, as git does not.
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -439,13 +440,21 @@ fn configure_libgit2() {
         }
         // libgit2 caches no tree over 4 KiB: a year's folder of proposals
         // and a proposal's signatures are larger, and every file read
-        // through them inflated, hashed and parsed them again (a third of
-        // `verify --full`). Failing to raise the limit only costs time.
+        // through them inflated and parsed them again (a third of `verify
+        // --full`). Failing to raise the limit only costs time.
         // SAFETY: a process-wide option taking a size, set once.
         let _ = unsafe { git2::opts::set_cache_object_limit(git2::ObjectType::Tree, TREE_CACHE) };
+        // As git, objects are not hashed again each time they are read:
+        // `git fetch` and `git clone` hash every object they receive, and
+        // `git fsck` checks a clone's store. Re-hashing each version of a
+        // folder read was a quarter of `verify --full`.
+        git2::opts::strict_hash_verification(false);
         // Memory stays bounded at any history's size: the object cache
         // (256 MiB by default) and the pack files mapped at once (8 GiB,
-        // in windows of 1 GiB).
+        // in windows of 1 GiB). The cache is kept small: a walk reads each
+        // version of a folder once or twice, and libgit2 evicts from a
+        // full cache by scanning its table from the start, which at 32 MiB
+        // cost more than the reading it saved and grew with the history.
         // SAFETY: process-wide options taking one ssize_t / size_t, set once.
         unsafe {
             libgit2_sys::git_libgit2_opts(
@@ -467,9 +476,9 @@ fn configure_libgit2() {
 }
 
 /// The largest tree libgit2 keeps in its object cache.
-const TREE_CACHE: usize = 1024 * 1024;
+const TREE_CACHE: usize = 256 * 1024;
 /// libgit2's object cache, all objects together.
-const CACHE_MAX: usize = 32 * 1024 * 1024;
+const CACHE_MAX: usize = 2 * 1024 * 1024;
 /// Pack file bytes mapped at once.
 const MAPPED_MAX: usize = 64 * 1024 * 1024;
 /// C's `ssize_t`, which `GIT_OPT_SET_CACHE_MAX_SIZE` takes.

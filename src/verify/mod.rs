@@ -19,14 +19,18 @@ use serde::Serialize;
 use crate::crypto::key::{KeyError, SignatureError};
 use crate::crypto::parallel::CheckQueue;
 use crate::model::charter::Charter;
-use crate::model::clock;
+use crate::model::clock::{self, Timestamp};
 use crate::model::error::Problem;
 use crate::model::error::{Error, Result};
 use crate::model::governance;
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::member::Members;
 use crate::model::proposal::{self, Proposal, Record};
+use crate::model::record::Message;
 use crate::rules;
+#[cfg(debug_assertions)]
+use crate::rules::chronicle::Checked;
+use crate::rules::chronicle::{Chronicle, Kept, Scan};
 use crate::rules::finalization;
 use crate::store::graph::{CommitInfo, Status};
 use crate::store::repo::Repo;
@@ -150,6 +154,12 @@ struct Walker<'r> {
     checks: CheckQueue<Blame>,
     /// The last commit of the line and its tree: the next one's parent.
     last: Option<(Oid, Oid)>,
+    /// The chronicle of the tree it names, kept step by step from the
+    /// genesis (none when the walk starts later).
+    chronicle: Option<(Oid, Kept)>,
+    /// What the step being judged adds to the chronicle once it holds.
+    step_records: Vec<(ProposalId, String, Message)>,
+    step_decision: Option<(ProposalId, Timestamp)>,
 }
 
 /// Whom a signature queued for checking names if it does not verify.
@@ -255,6 +265,9 @@ fn walk_history(
         open: HashMap::new(),
         checks: CheckQueue::new(),
         last: None,
+        chronicle: None,
+        step_records: Vec::new(),
+        step_decision: None,
     };
     let walked = w.walk(&commits, &mut reordered, progress);
     // A signature that fails was read before anything the walk found.
@@ -527,6 +540,8 @@ impl Walker<'_> {
             .map_err(|e| malformed(at, e))?;
         let touched = self.changes(at, &before, &after)?;
         let members = self.members(at, &before)?;
+        self.step_records.clear();
+        self.step_decision = None;
 
         let mut governed = BTreeSet::new();
         let mut by_proposal: BTreeMap<ProposalId, Vec<String>> = BTreeMap::new();
@@ -552,7 +567,7 @@ impl Walker<'_> {
                 self.open.remove(id);
             }
         }
-        match finalized.as_mut_slice() {
+        let judged = match finalized.as_mut_slice() {
             [] => match governed.into_iter().next() {
                 Some(path) => Err(violation(
                     at,
@@ -569,7 +584,31 @@ impl Walker<'_> {
                 Rule::Finalization,
                 "more than one proposal finalized in one commit",
             )),
+        };
+        judged?;
+        self.chronicle_steps(before.tree_id(), after.tree_id());
+        Ok(())
+    }
+
+    /// The chronicle of `before`, once a step from it to `after` holds,
+    /// becomes that of `after`. One of another tree (a merge judged the
+    /// other way round) stays as it is.
+    fn chronicle_steps(&mut self, before: Oid, after: Oid) {
+        let records = std::mem::take(&mut self.step_records);
+        let decision = self.step_decision.take();
+        let Some((tree, kept)) = &mut self.chronicle else {
+            return;
+        };
+        if *tree != before {
+            return;
         }
+        for (id, name, message) in &records {
+            kept.record(id, name, message);
+        }
+        if let Some((id, date)) = decision {
+            kept.decided(&id, date);
+        }
+        *tree = after;
     }
 
     /// A merge brings the records its other parent added, in the order that
@@ -861,6 +900,8 @@ impl Walker<'_> {
                 ));
             }
         }
+        // It holds no proposal: nothing is recorded yet.
+        self.chronicle = Some((snap.tree_id(), Kept::default()));
         Ok(())
     }
 
@@ -1089,6 +1130,9 @@ impl Walker<'_> {
         if let Err(e) = rules::check_act(state, members, m) {
             return v(rule_of(&e, Rule::Process), e.to_string());
         }
+        let name = record.path.rsplit('/').next().unwrap_or_default();
+        self.step_records
+            .push((state.id.clone(), name.to_string(), m.clone()));
         Ok(())
     }
 
@@ -1128,13 +1172,22 @@ impl Walker<'_> {
                 "the electorate recorded is not the members in force",
             ));
         }
-        let effect = finalization::effect(pending, before, members, date).map_err(|e| {
-            let rule = match &e {
-                Error::Rule(r) => rule_of(r, Rule::Finalization),
-                _ => Rule::Finalization,
-            };
-            violation(oid, &decision_path, rule, e)
-        })?;
+        let scan = Scan(before);
+        let past: &dyn Chronicle = match &self.chronicle {
+            #[cfg(debug_assertions)]
+            Some((tree, kept)) if *tree == before.tree_id() => &Checked { kept, scan },
+            #[cfg(not(debug_assertions))]
+            Some((tree, kept)) if *tree == before.tree_id() => kept,
+            _ => &scan,
+        };
+        let effect =
+            finalization::effect_with(pending, before, past, members, date).map_err(|e| {
+                let rule = match &e {
+                    Error::Rule(r) => rule_of(r, Rule::Finalization),
+                    _ => Rule::Finalization,
+                };
+                violation(oid, &decision_path, rule, e)
+            })?;
         // allowed_signers is generated from the member files: a wrong member
         // file is the one to name.
         let mut expected_files: Vec<_> = effect.iter().collect();
@@ -1164,6 +1217,7 @@ impl Walker<'_> {
         // Read through the cache: the next step starts from these members.
         self.members(oid, after)?;
         crate::model::review::load_all(after).map_err(|e| malformed(oid, e))?;
+        self.step_decision = Some((id.clone(), date));
         self.summary.finalizations += 1;
         Ok(())
     }

@@ -1095,7 +1095,7 @@ fn swapped_merge_placing_a_stolen_key_act_before_its_rotation_is_refused_where_t
     // This clone verified main, with the rotation.
     g.assert_verify_passes();
     let merge = merge_main_into_side_and_fast_forward(&g);
-    let f = g.verify_failure_with(&[]);
+    let f = g.verify_failure_once(&[]);
     assert_eq!(f.commit, merge[..12], "{}", f.stderr);
     assert_eq!(f.rule, "signature", "{}", f.stderr);
     assert!(is_record(&f.path, &record), "{}", f.stderr);

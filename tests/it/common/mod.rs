@@ -284,6 +284,8 @@ pub fn proposal_dir(id: &str) -> String {
 
 impl Group {
     /// Asserts that `charter verify` holds (exit 0) for HEAD's history.
+    /// `charter verify` passes, and so does `verify --full`: incremental
+    /// and full verification agree.
     pub fn assert_verify_passes(&self) {
         let out = self.verify();
         assert!(
@@ -293,6 +295,7 @@ impl Group {
             stderr(&out)
         );
         assert!(stdout(&out).starts_with("verified: "), "{}", stdout(&out));
+        self.assert_verify_passes_full();
     }
 
     /// `charter verify --full` passes: every commit judged afresh.
@@ -303,7 +306,26 @@ impl Group {
 
     /// Runs `charter verify` with `args` after it, asserts it fails with exit
     /// status 1 and one violation line, and returns that line taken apart.
+    /// Without `args`, `verify --full` must fail with the same line: what
+    /// a walk from the genesis refuses, and why, does not depend on what
+    /// this clone verified before.
     pub fn verify_failure_with(&self, args: &[&str]) -> Failed {
+        let failed = self.verify_failure_once(args);
+        if args.is_empty() {
+            let full = self.verify_failure_once(&["--full"]);
+            assert_eq!(
+                (&full.commit, &full.path, &full.rule, &full.message),
+                (&failed.commit, &failed.path, &failed.rule, &failed.message),
+                "verify and verify --full disagree"
+            );
+        }
+        failed
+    }
+
+    /// [`Self::verify_failure_with`] without the comparison: for the one
+    /// refusal that rests on what this clone verified before (a merge that
+    /// reorders it), which a walk from the genesis cannot see.
+    pub fn verify_failure_once(&self, args: &[&str]) -> Failed {
         let out = self.read().arg("verify").args(args).output().unwrap();
         let err = stderr(&out);
         assert_eq!(
