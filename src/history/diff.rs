@@ -1,9 +1,9 @@
 //! Word-level differences between two texts, for `show` and `diff`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use similar::{Algorithm, ChangeTag, TextDiff};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "text", rename_all = "kebab-case")]
 pub enum Piece {
     Same(String),
@@ -212,12 +212,65 @@ pub fn charters(
     out
 }
 
+/// A proposal's differences: each file it changes and how.
+pub type Changes = Vec<(String, Vec<Piece>)>;
+
 /// Each file a proposal changes, as a word diff against the text it was
 /// proposed on (its base), read from `snap`'s repository.
 pub fn proposal(
     snap: &crate::store::snapshot::Snapshot,
     p: &crate::model::proposal::Proposal,
 ) -> crate::model::error::Result<Vec<(String, Vec<Piece>)>> {
+    Ok(proposal_texts(snap, p)?.compare())
+}
+
+/// What a proposal's differences are computed from: each file it changes,
+/// with its base text and its new one.
+pub struct Texts(Vec<(String, String, String)>);
+
+impl Texts {
+    /// The differences, file by file: lines for TOML, else words.
+    pub fn compare(&self) -> Vec<(String, Vec<Piece>)> {
+        self.0
+            .iter()
+            .map(|(path, old, new)| {
+                let pieces = if path.ends_with(".toml") {
+                    lines(old, new)
+                } else {
+                    words(old, new)
+                };
+                (path.clone(), pieces)
+            })
+            .collect()
+    }
+}
+
+/// The differences of many proposals, computed on every core: in a
+/// year's report they are most of the time.
+pub fn compare_all(texts: &[Texts]) -> crate::model::error::Result<Vec<Vec<(String, Vec<Piece>)>>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = texts.len().div_ceil(cores).max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = texts
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(Texts::compare).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(texts.len());
+        for part in parts {
+            let done = part.join().map_err(|_| {
+                crate::model::error::Error::Internal("a thread computing differences failed".into())
+            })?;
+            out.extend(done);
+        }
+        Ok(out)
+    })
+}
+
+/// Reads what [`proposal`] compares.
+pub fn proposal_texts(
+    snap: &crate::store::snapshot::Snapshot,
+    p: &crate::model::proposal::Proposal,
+) -> crate::model::error::Result<Texts> {
     let mut out = Vec::new();
     for path in p.changes.keys().chain(&p.file.removes) {
         let old = match p.file.base.get(path).map(String::as_str) {
@@ -229,14 +282,9 @@ pub fn proposal(
             }
         };
         let new = p.changes.get(path).cloned().unwrap_or_default();
-        let pieces = if path.ends_with(".toml") {
-            lines(&old, &new)
-        } else {
-            words(&old, &new)
-        };
-        out.push((path.clone(), pieces));
+        out.push((path.clone(), old, new));
     }
-    Ok(out)
+    Ok(Texts(out))
 }
 
 pub fn is_unchanged(pieces: &[Piece]) -> bool {

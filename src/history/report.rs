@@ -10,10 +10,12 @@ pub use crate::history::index::Signatory;
 use crate::history::index::{Gist, Index};
 use crate::history::log;
 use crate::model::clock::{self, Timestamp};
-use crate::model::error::Result;
+use crate::model::error::{Error, Result};
+use crate::model::member::Members;
 use crate::model::proposal::Proposal;
 use crate::store::repo::Repo;
 use crate::store::view::State;
+use crate::store::Oid;
 use crate::verify::clone::verify_clone;
 use crate::verify::{Summary, Violation};
 
@@ -104,8 +106,36 @@ fn in_year(t: &str, year: i32) -> bool {
 }
 
 /// Gathers the findings of `year` from the history of `state`, HEAD of
-/// `repo` as the command read it.
+/// `repo` as the command read it. Members and the verification are read
+/// on a second handle while this one reads the decisions.
 pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
+    let other = repo.reopen()?;
+    let head = state.head;
+    std::thread::scope(|s| {
+        let side = s.spawn(move || membership_and_verification(&other, head, year));
+        let (charter, amendments, decisions) = decisions(repo, state, year)?;
+        let (joined, left, verification) = side
+            .join()
+            .map_err(|_| Error::Internal("the thread reading members failed".into()))??;
+        Ok(Report {
+            year,
+            group: state.governance.name.clone(),
+            charter,
+            amendments,
+            joined,
+            left,
+            decisions,
+            verification,
+        })
+    })
+}
+
+/// The charter of `year`, its amendments and every decision.
+fn decisions(
+    repo: &Repo,
+    state: &State,
+    year: i32,
+) -> Result<(ReportCharter, Vec<Amendment>, Vec<Decision>)> {
     let tag = crate::model::review::tag(year);
     let (tag, commit) = match log::resolve(repo, &tag) {
         Ok(c) => (Some(tag), c),
@@ -135,6 +165,9 @@ pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
         .collect();
 
     let mut amendments = Vec::new();
+    let mut folders = Vec::new();
+    let mut diffs = Index::diffs(repo, year);
+    let mut texts = Vec::new();
     let mut decisions = Vec::new();
     let index = Index::of(repo, state.head)?;
     let mut kept = index.signatories(repo, year);
@@ -148,7 +181,11 @@ pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
             continue;
         };
         if f.kind.has_changes() {
-            let p = Proposal::load_content(&state.snapshot, &d.id)?;
+            if !diffs.contains_key(&d.folder) {
+                let p = Proposal::load_content(&state.snapshot, &d.id)?;
+                texts.push((d.folder, diff::proposal_texts(&state.snapshot, &p)?));
+            }
+            folders.push(d.folder);
             amendments.push(Amendment {
                 id: d.id.to_string(),
                 title: f.title.clone(),
@@ -156,10 +193,7 @@ pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
                 principle: f.principle.as_ref().map(ToString::to_string),
                 adopted: adopted.clone(),
                 commit: d.commit.to_string(),
-                changes: diff::proposal(&state.snapshot, &p)?
-                    .into_iter()
-                    .map(|(path, diff)| FileChange { path, diff })
-                    .collect(),
+                changes: Vec::new(),
             });
         }
         let signatures = match kept.remove(&d.folder) {
@@ -178,9 +212,40 @@ pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
             signatures,
         });
     }
+    if !texts.is_empty() {
+        let (new, texts): (Vec<Oid>, Vec<_>) = texts.into_iter().unzip();
+        diffs.extend(new.into_iter().zip(diff::compare_all(&texts)?));
+        diffs.retain(|folder, _| folders.contains(folder));
+        Index::keep_diffs(repo, year, &diffs);
+    }
+    for (a, folder) in amendments.iter_mut().zip(&folders) {
+        let changes = diffs.remove(folder).unwrap_or_default();
+        a.changes = changes
+            .into_iter()
+            .map(|(path, diff)| FileChange { path, diff })
+            .collect();
+    }
+    let charter = ReportCharter {
+        tag,
+        commit: commit.to_string(),
+        reaffirmed_on,
+        principles,
+    };
+    Ok((charter, amendments, decisions))
+}
+
+/// Who joined and left in `year`, as the members at `head` record it, and
+/// the verification as `charter verify` would say now: from the commit
+/// this clone verified last, not from the trust root every time.
+fn membership_and_verification(
+    repo: &Repo,
+    head: Oid,
+    year: i32,
+) -> Result<(Vec<MemberChange>, Vec<MemberChange>, Verification)> {
+    let members = Members::load(&repo.snapshot(head)?)?;
     let mut joined = Vec::new();
     let mut left = Vec::new();
-    for m in state.members()?.everyone() {
+    for m in members.everyone() {
         let change = |date: &Timestamp| MemberChange {
             id: m.id.to_string(),
             name: m.name.clone(),
@@ -193,8 +258,6 @@ pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
             left.push(change(&l));
         }
     }
-    // As `charter verify` would say now: from the commit this clone
-    // verified last, not from the trust root every time.
     let verification = match verify_clone(repo, None, false, &mut |_, _| {})? {
         Ok(verified) => Verification {
             holds: true,
@@ -207,19 +270,5 @@ pub fn build(repo: &Repo, state: &State, year: i32) -> Result<Report> {
             violation: Some(refused.violation),
         },
     };
-    Ok(Report {
-        year,
-        group: state.governance.name.clone(),
-        charter: ReportCharter {
-            tag,
-            commit: commit.to_string(),
-            reaffirmed_on,
-            principles,
-        },
-        amendments,
-        joined,
-        left,
-        decisions,
-        verification,
-    })
+    Ok((joined, left, verification))
 }

@@ -72,6 +72,14 @@ impl Repo {
         Ok(Self { git })
     }
 
+    /// Another handle on the same repository, for another thread: a
+    /// libgit2 handle is not shared between threads.
+    pub fn reopen(&self) -> Result<Self> {
+        Ok(Self {
+            git: Repository::open(self.git.path())?,
+        })
+    }
+
     pub(in crate::store) fn git(&self) -> &Repository {
         &self.git
     }

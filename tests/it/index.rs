@@ -125,6 +125,8 @@ fn reads_are_the_same_with_the_index_absent_kept_and_extended() {
     assert_eq!(logged(&g), expected);
     // Status lists the one open proposal, not the withdrawn or expired.
     assert_eq!(open(&g), [ASSISTED_2020]);
+    let diffs = g.index_file().with_file_name("diffs-2019");
+    assert!(diffs.exists(), "a report keeps its amendments' differences");
     g.assert_same_reads(&READS, &g.outputs(&READS), &absent, "kept");
     assert_eq!(open(&g), [ASSISTED_2020], "from what status learnt");
 
@@ -226,6 +228,14 @@ fn a_corrupt_or_forged_index_changes_nothing_read() {
                     "status learnt of the withdrawn and expired"
                 );
                 std::fs::write(closed, "garbage").unwrap();
+            }),
+        ),
+        (
+            "garbage in the differences a report kept",
+            Box::new(|g| {
+                let diffs = g.index_file().with_file_name("diffs-2019");
+                assert!(diffs.exists(), "the report of 2019 kept its differences");
+                std::fs::write(diffs, "garbage").unwrap();
             }),
         ),
         (

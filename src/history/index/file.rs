@@ -11,6 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Index, Signatory};
+use crate::history::diff::Changes;
 use crate::model::error::{Error, Result};
 use crate::store::repo::Repo;
 use crate::store::Oid;
@@ -23,6 +24,24 @@ const LIMIT: u64 = 256 << 20;
 
 fn signatures_file(year: i32) -> String {
     format!("index/signatures-{year}")
+}
+
+fn diffs_file(year: i32) -> String {
+    format!("index/diffs-{year}")
+}
+
+/// The differences kept for the amendments of `year`, by proposal folder.
+pub(super) fn load_diffs(repo: &Repo, year: i32) -> HashMap<Oid, Changes> {
+    let kept: BTreeMap<String, Changes> = read(repo, &diffs_file(year)).unwrap_or_default();
+    kept.into_iter()
+        .filter_map(|(folder, changes)| Some((oid::parse(&folder)?, changes)))
+        .collect()
+}
+
+/// Keeps exactly `diffs` for `year`: the amendments of a report.
+pub(super) fn save_diffs(repo: &Repo, year: i32, diffs: &HashMap<Oid, Changes>) -> Result<()> {
+    let kept: BTreeMap<String, &Changes> = diffs.iter().map(|(k, v)| (k.to_string(), v)).collect();
+    write(repo, &diffs_file(year), &kept)
 }
 
 /// The clone's index, if it reads back as written.

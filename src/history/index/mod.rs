@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::history::diff::Changes;
 use crate::model::clock::Timestamp;
 use crate::model::error::Result;
 use crate::model::id::ProposalId;
@@ -136,6 +137,20 @@ impl Index {
     /// Has proposal `id` a decision in HEAD, which it covers?
     pub fn is_decided(&self, id: &ProposalId) -> bool {
         self.decided.contains(id)
+    }
+
+    /// The word differences of the amendments of `year` the clone has
+    /// kept, by proposal folder: a folder's content (the texts proposed
+    /// and the ids of the texts they change) fixes them, as it fixes the
+    /// signatures below. One missing here is computed by the caller.
+    pub fn diffs(repo: &Repo, year: i32) -> HashMap<Oid, Changes> {
+        file::load_diffs(repo, year)
+    }
+
+    /// Keeps the differences of a report of `year`, when the clone can be
+    /// written (a clone that cannot still answers).
+    pub fn keep_diffs(repo: &Repo, year: i32, diffs: &HashMap<Oid, Changes>) {
+        let _ = file::save_diffs(repo, year, diffs);
     }
 
     /// The signatures of the decisions of `year` the clone has kept, by
