@@ -230,7 +230,7 @@ pub struct Texts(Vec<(String, String, String)>);
 
 impl Texts {
     /// The differences, file by file: lines for TOML, else words.
-    pub fn compare(&self) -> Vec<(String, Vec<Piece>)> {
+    pub fn compare(&self) -> Changes {
         self.0
             .iter()
             .map(|(path, old, new)| {
@@ -247,7 +247,7 @@ impl Texts {
 
 /// The differences of many proposals, computed on every core: in a
 /// year's report they are most of the time.
-pub fn compare_all(texts: &[Texts]) -> crate::model::error::Result<Vec<Vec<(String, Vec<Piece>)>>> {
+pub fn compare_all(texts: &[Texts]) -> crate::model::error::Result<Vec<Changes>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = texts.len().div_ceil(cores).max(1);
     std::thread::scope(|s| {
