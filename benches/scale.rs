@@ -156,6 +156,12 @@ fn measure(repo: &Path, keys: &Path, runs: usize) -> Result<Vec<Figure>, Error> 
         limit: f64::NAN,
     });
     out.push(Figure {
+        name: "  git log --raw alone, one core".into(),
+        value: git_reading(repo)?.as_secs_f64(),
+        yardstick: batch.as_secs_f64(),
+        limit: f64::NAN,
+    });
+    out.push(Figure {
         name: "verify --full, peak memory (MiB)".into(),
         value: peak,
         yardstick: 256.0,
@@ -354,6 +360,22 @@ fn yardsticks(repo: &Path) -> Result<(Duration, Duration, usize), Error> {
         return Err("a signature of the history does not verify".into());
     }
     Ok((batch, strict, sigs.len()))
+}
+
+/// Stock git reading the same history as the walk does, each commit's
+/// tree difference with the commit before (no record parsed, no signature
+/// checked): a floor for any verifier that reads the history from git.
+fn git_reading(repo: &Path) -> Result<Duration, Error> {
+    let start = Instant::now();
+    run(Command::new("git").arg("-C").arg(repo).args([
+        "log",
+        "--raw",
+        "-r",
+        "--no-renames",
+        "--first-parent",
+        "--format=%H",
+    ]))?;
+    Ok(start.elapsed())
 }
 
 /// `verify --full`: seconds, and peak memory in MiB (GNU time).

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod history;
 pub mod model;
 pub mod process;
+pub mod publish;
 pub mod rules;
 pub mod store;
 pub mod verify;

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 /// From the bottom up.
-const LAYERS: [&str; 7] = [
-    "crypto", "model", "store", "rules", "verify", "history", "process",
+const LAYERS: [&str; 8] = [
+    "crypto", "model", "store", "rules", "verify", "history", "publish", "process",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

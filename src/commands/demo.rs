@@ -41,8 +41,13 @@ fn fresh_dir(arg: Option<PathBuf>, ctx: &Ctx) -> Result<PathBuf> {
 }
 
 fn keys_dir(dir: &Path) -> PathBuf {
+    sibling(dir, "-keys")
+}
+
+/// `DIR` with `suffix` added to its name: a folder beside it.
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
     let mut s = dir.as_os_str().to_owned();
-    s.push("-keys");
+    s.push(suffix);
     PathBuf::from(s)
 }
 
@@ -53,8 +58,14 @@ fn step(text: &str) -> CmdResult {
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let dir = fresh_dir(args.dir, ctx)?;
     let keys = keys_dir(&dir);
-    if keys.exists() {
-        return Err(Error::Exists { path: keys }.into());
+    let site = sibling(&dir, "-site");
+    for beside in [&keys, &site] {
+        if beside.exists() {
+            return Err(Error::Exists {
+                path: beside.clone(),
+            }
+            .into());
+        }
     }
     let occupied = std::fs::read_dir(&dir)
         .map(|mut d| d.next().is_some())
@@ -207,6 +218,15 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             full: false,
             json: false,
         },
+    )?;
+
+    step(&format!("charter publish --out {}", site.display()))?;
+    let repo = charter::store::repo::Repo::open(&dir)?;
+    let published = charter::publish::publish(&repo, &site, None)?;
+    outln!(
+        "  {} pages; open {}",
+        published.pages,
+        site.join("index.html").display()
     )?;
 
     let uk_key = keys.join("uk");

@@ -54,6 +54,7 @@ mod members;
 mod output;
 mod principles;
 mod propose;
+mod publish;
 mod report;
 mod review;
 mod show;
@@ -106,6 +107,7 @@ enum Command {
     Sync(sync::Args),
     Log(log::Args),
     Report(report::Args),
+    Publish(publish::Args),
     Diff(diff::Args),
     Apply(apply::Args),
     Members(members::Args),
@@ -297,6 +299,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
+        Command::Publish(a) => publish::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::Apply(a) => apply::run(&ctx, a),
         Command::Members(a) => members::run(&ctx, a),

@@ -373,6 +373,16 @@ impl Repo {
         Ok(update.create_updated(&self.git, &base)?)
     }
 
+    /// The bytes of blob `id`, refused unread when its header says it is
+    /// larger than [`crate::model::tree::MAX_FILE`].
+    pub fn blob_bytes(&self, id: Oid) -> Result<Vec<u8>> {
+        let (size, kind) = self.git.odb()?.read_header(id)?;
+        if kind != git2::ObjectType::Blob || size > crate::model::tree::MAX_FILE {
+            return Err(Error::Internal(format!("{id} is not a record's blob")));
+        }
+        Ok(self.git.find_blob(id)?.content().to_vec())
+    }
+
     /// Stores `bytes` as a blob.
     pub fn blob(&self, bytes: &[u8]) -> Result<Oid> {
         Ok(self.git.blob(bytes)?)

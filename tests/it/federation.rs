@@ -25,7 +25,7 @@ fn generator() -> PathBuf {
     path
 }
 
-fn generate(env: &Env, args: &[&str]) -> Output {
+pub fn generate(env: &Env, args: &[&str]) -> Output {
     Command::new(generator())
         .env_clear()
         .envs(hermetic_env(env.path(), &env.now))

@@ -20,6 +20,7 @@ mod membership;
 mod membership_attacks;
 mod openssh_agreement;
 mod process;
+mod publish;
 mod random_histories;
 mod review_and_history;
 mod roundtrip;

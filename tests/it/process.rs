@@ -277,6 +277,12 @@ fn demo_plays_the_story_and_its_repository_verifies() {
     ] {
         assert!(text.contains(part), "missing {part:?} in {text}");
     }
+    // The demo's site, and where to open it.
+    let home = env.path().join("demo-site/index.html");
+    assert!(text.contains(&format!("open {}", home.display())), "{text}");
+    assert!(std::fs::read_to_string(&home)
+        .unwrap()
+        .contains("Open source by default"));
     assert!(env.path().join("demo-keys/uk").exists());
     assert!(
         !dir.join("keys/uk").exists(),
@@ -356,4 +362,21 @@ fn demo_refuses_a_folder_in_use_and_writes_nothing() {
     insta::assert_snapshot!(env.hide_root(&stderr(&out)), @"error: [ROOT]/busy: not empty; the demo needs a new or empty folder");
     assert!(!env.path().join("busy-keys").exists());
     assert!(!dir.join(".git").exists());
+
+    // A site folder already beside it is not overwritten either.
+    let site = env.path().join("fresh-site");
+    std::fs::create_dir_all(&site).unwrap();
+    let out = env
+        .charter_in(env.path())
+        .arg("demo")
+        .arg(env.path().join("fresh"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("fresh-site: already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!env.path().join("fresh").exists());
 }
