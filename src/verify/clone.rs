@@ -46,6 +46,13 @@ pub fn verify_clone(
             let root = repo
                 .revparse_commit(r)
                 .ok_or_else(|| Error::Invalid(format!("--root '{r}': no such commit")))?;
+            // A trust root is where a history starts. Pinning a commit with
+            // a parent would be recorded and make every later verify fail.
+            if !repo.commit_info(root)?.parents.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "--root '{r}': {root} is not a root commit (it has a parent); the trust root is the group's first commit, as `git rev-list --max-parents=0 HEAD` shows; nothing recorded"
+                )));
+            }
             if repo.recorded_root() != Some(root) {
                 repo.record_root(root)?;
             }

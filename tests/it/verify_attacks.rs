@@ -354,20 +354,47 @@ fn unknown_path() {
     g.assert_head_violates("unknown-path", "README.md");
 }
 
-/// Attack 12: Verifying against a trust root that is not where the history starts.
+/// Attack 12: Verifying against a trust root that is not where the history
+/// starts: another group's genesis, given out of band, refuses this history.
 #[test]
 fn trust_root_given_is_not_the_genesis() {
     let g = Group::d5();
     g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
     g.assert_verify_passes();
     let genesis = g.genesis();
-    let pinned = g.git_out(&["rev-parse", "HEAD~1"]);
-    let f = g.verify_failure_with(&["--root", "HEAD~1"]);
+    let other = Group::d5_at("2026-11-20T08:00:00Z");
+    let pinned = other.genesis();
+    g.git_out(&["fetch", "-q", other.repo.to_str().unwrap(), "HEAD"]);
+    let f = g.verify_failure_with(&["--root", &pinned]);
     assert_eq!(f.rule, "trust-root", "{}", f.stderr);
     assert_eq!(f.path, ".", "{}", f.stderr);
     assert_eq!(f.commit, genesis[..12], "{}", f.stderr);
     // Names the pinned root.
     insta::assert_snapshot!(f.message.replace(&pinned, "[PINNED]"), @"history starts at another root commit than the trust root [PINNED]");
+}
+
+/// A commit with a parent is no trust root: `--root` refuses it as input
+/// and records nothing, so the next `verify` still holds.
+#[test]
+fn a_commit_with_a_parent_is_refused_as_trust_root() {
+    let g = Group::d5();
+    g.adopt_amendment("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.assert_verify_passes();
+    let recorded = g.read_file(".git/charter/root");
+    let pinned = g.git_out(&["rev-parse", "HEAD~1"]);
+    let out = g
+        .read()
+        .args(["verify", "--root", "HEAD~1"])
+        .output()
+        .unwrap();
+    let line = assert_one_line_error(
+        &out,
+        2,
+        &["--root 'HEAD~1'", "not a root commit", "nothing recorded"],
+    );
+    assert!(line.contains(&pinned), "{line}");
+    assert_eq!(g.read_file(".git/charter/root"), recorded);
+    g.assert_verify_passes();
 }
 
 /// Attack 12b: The clone's history replaced by another group's history (another
