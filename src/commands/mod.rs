@@ -44,6 +44,7 @@ macro_rules! err {
 
 mod act;
 mod apply;
+mod completions;
 mod demo;
 mod diff;
 mod init;
@@ -113,6 +114,8 @@ enum Command {
     Members(members::Args),
     Leave(leave::Args),
     Demo(demo::Args),
+    Completions(completions::Args),
+    Man(completions::ManArgs),
 }
 
 /// What a command failed with. The exit status says whose fault it is, as
@@ -305,6 +308,8 @@ fn run(cli: Cli) -> CmdResult {
         Command::Members(a) => members::run(&ctx, a),
         Command::Leave(a) => leave::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => completions::man(a),
     }
 }
 

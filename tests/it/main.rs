@@ -10,6 +10,7 @@ mod adversary_merges;
 mod amendment;
 mod bad_input;
 mod cli_output;
+mod completions;
 mod crash_safety;
 mod federation;
 mod fuzz_regressions;
