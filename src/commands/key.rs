@@ -16,7 +16,10 @@ pub enum KeyCommand {
         comment: String,
     },
     /// Print the acting key's public key and fingerprint.
-    Show,
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
     /// Replace your key (the acting key) by a new one: a record signed by
     /// both, in force at once.
     Rotate {
@@ -50,8 +53,14 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
             let id = group.rotate_key(&old, &new, charter::model::clock::now()?)?;
             super::act::print_id(json, &id, None)?;
         }
-        KeyCommand::Show => {
+        KeyCommand::Show { json } => {
             let key = ctx.signing_key()?;
+            if json {
+                return super::output::json(&serde_json::json!({
+                    "key": key.public().to_openssh(),
+                    "fingerprint": key.public().fingerprint(),
+                }));
+            }
             outln!(
                 "{} {}",
                 key.public().to_openssh(),

@@ -29,7 +29,17 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         })?,
         None => clock::now()?,
     };
-    let view = MembersView::at(state.members()?, &when);
+    let members = state.members()?;
+    if let Some(founded) = members.genesis().filter(|g| when < *g) {
+        return Err(Error::Invalid(format!(
+            "--at {}: {} did not exist yet (founded {})",
+            clock::format(&when),
+            state.governance.name,
+            clock::format(&founded)
+        ))
+        .into());
+    }
+    let view = MembersView::at(members, &when);
     if args.json {
         return json(&view);
     }

@@ -12,6 +12,9 @@ pub struct Args {
     year: i32,
     #[arg(long, value_enum, default_value = "md")]
     format: Format,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -24,6 +27,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group_to_read()?;
     let report = charter::history::report::build(group.repo(), &group.state()?, args.year)?;
     match args.format {
+        _ if args.json => json(&report),
         Format::Json => json(&report),
         Format::Md => out!("{}", markdown(&report)),
     }

@@ -243,6 +243,12 @@ fn membership_and_verification(
     year: i32,
 ) -> Result<(Vec<MemberChange>, Vec<MemberChange>, Verification)> {
     let members = Members::load(&repo.snapshot(head)?)?;
+    if let Some(founded) = members.genesis().filter(|g| year < g.year()) {
+        return Err(Error::Invalid(format!(
+            "no report for {year}: the group was founded in {}",
+            founded.year()
+        )));
+    }
     let mut joined = Vec::new();
     let mut left = Vec::new();
     for m in members.everyone() {

@@ -306,7 +306,10 @@ pub fn gather(repo: &Repo, head: Oid, summary: String) -> Result<Site> {
         Ok::<_, Error>(all)
     })?;
     let mut reports = Vec::new();
-    let first = versions.first().map_or(now.year(), |v| year_of(&v.date));
+    let first = state.members()?.genesis().map_or_else(
+        || versions.first().map_or(now.year(), |v| year_of(&v.date)),
+        |g| g.year(),
+    );
     for year in first..=now.year() {
         reports.push(report::build(repo, &state, year)?);
     }

@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod index;
 mod keys_and_signatures;
 mod limits;
+mod listings;
 mod membership;
 mod membership_attacks;
 mod openssh_agreement;

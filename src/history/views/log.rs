@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::history::index::Index;
-use crate::model::error::Result;
+use crate::model::error::{Error, Result};
 use crate::model::id::{Lang, MemberId, MemberIds, PrincipleId, ProposalId};
 use crate::model::proposal::Kind;
 use crate::store::repo::Repo;
@@ -62,6 +62,14 @@ pub fn entries(
             commit: d.commit.to_string(),
             review: f.review,
         });
+    }
+    // A name no version of the charter had is a mistake, not an empty log.
+    if let Some(id) = principle.filter(|_| out.is_empty()) {
+        if state.charter()?.get(id).is_none() {
+            return Err(Error::Invalid(format!(
+                "no principle '{id}' in the charter or its history (see charter principles)"
+            )));
+        }
     }
     Ok(out)
 }
