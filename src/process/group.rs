@@ -123,7 +123,7 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
         name: acting.name.clone(),
         key: opts.key,
     };
-    let who = committer(&repo, &signer, opts.now);
+    let who = committer(&signer, opts.now);
     let root = repo.commit(None, &edits, &message, &who)?;
     repo.record_root(root)?;
     std::fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;

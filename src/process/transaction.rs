@@ -340,7 +340,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
 
     /// Writes the act's commit object on HEAD; moves nothing.
     fn write(&self, message: &str, edits: &Edits) -> Result<Oid> {
-        let who = committer(self.repo, &self.signer, self.now);
+        let who = committer(&self.signer, self.now);
         self.repo
             .write_commit(Some(self.state.head), edits, message, &who)
     }
@@ -433,22 +433,18 @@ pub(crate) fn finalization_commit(
             return Err(rules::RuleError::TagExists { tag: tag.clone() }.into());
         }
     }
-    let who = committer(repo, signer, f.date);
+    let who = committer(signer, f.date);
     let commit = repo.write_commit(Some(state.head), &f.edits, &f.message, &who)?;
     Ok((commit, f.tag.map(|t| (t, Some(commit)))))
 }
 
-/// The commit's author: the user's git identity when set, else the signer.
-pub(crate) fn committer<'k>(repo: &Repo, signer: &Signer<'k>, when: Timestamp) -> Committer<'k> {
-    let (name, email) = repo.identity().unwrap_or_else(|| {
-        (
-            signer.name.clone(),
-            format!("{}@charter.invalid", signer.id),
-        )
-    });
+/// The commit's author and committer: the member who signs, by its
+/// registered name and id, whatever machine or git identity acts for it (a
+/// secretariat's machine may act for several delegates).
+pub(crate) fn committer<'k>(signer: &Signer<'k>, when: Timestamp) -> Committer<'k> {
     Committer {
-        name,
-        email,
+        name: signer.name.clone(),
+        email: format!("{}@charter.invalid", signer.id),
         key: signer.key,
         when,
     }

@@ -411,14 +411,6 @@ impl Repo {
         }
         Ok(update.create_updated(&self.git, &base)?)
     }
-
-    /// The committer name and email: the user's git identity when set.
-    pub fn identity(&self) -> Option<(String, String)> {
-        let config = self.git.config().ok()?;
-        let name = config.get_string("user.name").ok()?;
-        let email = config.get_string("user.email").ok()?;
-        Some((name, email))
-    }
 }
 
 /// The signature git's SSH format carries in a commit's `gpgsig` header:

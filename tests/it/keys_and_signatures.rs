@@ -574,3 +574,22 @@ fn an_encrypted_key_asks_for_its_passphrase_on_the_terminal() {
         .join(" ");
     assert!(text.contains(&key), "{text}");
 }
+
+/// A commit is the member's, not the machine's: a secretariat's clone whose
+/// git identity is its own still records each delegate as author and
+/// committer of their act.
+#[test]
+fn commits_carry_the_member_not_the_machines_git_identity() {
+    let g = Group::d5();
+    g.git_out(&["config", "user.name", "Secretariat"]);
+    g.git_out(&["config", "user.email", "secretariat@example.org"]);
+    let id = g.propose_amend("kr", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.act("ee", "second", &id);
+    // The fixture group registers each member under its id as its name.
+    assert!(g.read_file("keys/ee.toml").contains("name = \"ee\""));
+    assert_eq!(
+        g.git_out(&["log", "-2", "--format=%an <%ae> | %cn <%ce>"]),
+        "ee <ee@charter.invalid> | ee <ee@charter.invalid>\n\
+         kr <kr@charter.invalid> | kr <kr@charter.invalid>"
+    );
+}
