@@ -230,13 +230,36 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     )?;
 
     let uk_key = keys.join("uk");
+    let charter = invocation();
     outln!(
-        "\n== Try next\n  cd {dir}\n  charter principles\n  charter text open-source --lang fr\n  charter status --all\n  charter show {id}\n  charter verify\n  git -c gpg.ssh.allowedSignersFile=keys/allowed_signers log --show-signature\n  ssh-keygen -Y verify -f keys/allowed_signers -I kr -n charter -s {sig}.sig < {sig}.msg\n  charter members\n  charter show {application}\n  charter --key {uk} propose retire open-markets\n",
+        "\n== Try next\n  cd {dir}\n  {charter} principles\n  {charter} text open-source --lang fr\n  {charter} status --all\n  {charter} show {id}\n  {charter} verify\n  git -c gpg.ssh.allowedSignersFile=keys/allowed_signers log --show-signature\n  ssh-keygen -Y verify -f keys/allowed_signers -I kr -n charter -s {sig}.sig < {sig}.msg\n  {charter} members\n  {charter} show {application}\n  {charter} --key {uk} propose retire open-markets\n",
         dir = dir.display(),
         sig = format!("{}/signatures/kr.accept", id.dir()),
         uk = uk_key.display(),
     )?;
     Ok(())
+}
+
+/// How to run this very binary from a shell: `charter` when that name on
+/// PATH is this binary, else its full path (`cargo run -- demo` leaves it
+/// in target/), so that the commands printed work as printed.
+fn invocation() -> String {
+    let Ok(me) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "charter".into();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths)
+            .any(|dir| std::fs::canonicalize(dir.join("charter")).is_ok_and(|found| found == me))
+    });
+    if on_path {
+        return "charter".into();
+    }
+    let path = me.display().to_string();
+    if path.contains(|c: char| c.is_whitespace() || c == '\'') {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    } else {
+        path
+    }
 }
 
 /// The statement-of-interest template, filled in.

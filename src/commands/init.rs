@@ -62,6 +62,9 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
     )?;
     errln!("created {} (trust root {root})", dir.display());
+    if let Some(key) = ctx.key_path() {
+        ctx.key_hint(&dir, &key);
+    }
     outln!("{root}")?;
     Ok(())
 }

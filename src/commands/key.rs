@@ -41,17 +41,22 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
                 out.display(),
                 charter::crypto::key::pub_path(&out).display()
             );
+            errln!(
+                "hint: to sign with it in a group's clone: git -C CLONE config charter.key {}",
+                std::fs::canonicalize(&out).unwrap_or(out.clone()).display()
+            );
             outln!("{}", key.fingerprint())?;
         }
         KeyCommand::Rotate { new_key, json } => {
             let group = ctx.group()?;
             let old = ctx.signing_key()?;
             let new = charter::crypto::key::SigningKey::load(
-                &ctx.dir.join(new_key),
+                &ctx.dir.join(&new_key),
                 &super::output::passphrase,
             )?;
             let id = group.rotate_key(&old, &new, charter::model::clock::now()?)?;
             super::act::print_id(json, &id, None)?;
+            ctx.key_hint(&ctx.dir, &ctx.dir.join(new_key));
         }
         KeyCommand::Show { json } => {
             let key = ctx.signing_key()?;

@@ -243,8 +243,14 @@ pub struct Ctx {
 impl Ctx {
     /// The acting key: `--key`, else `CHARTER_KEY`, else git config `charter.key`.
     pub fn signing_key(&self) -> Result<SigningKey, Error> {
-        let path = self
-            .key
+        let path = self.key_path().ok_or(Error::NoKey)?;
+        Ok(SigningKey::load(&path, &output::passphrase)?)
+    }
+
+    /// The acting key's file: `--key`, else `CHARTER_KEY`, else git config
+    /// `charter.key`.
+    pub fn key_path(&self) -> Option<PathBuf> {
+        self.key
             .clone()
             .or_else(|| {
                 std::env::var_os("CHARTER_KEY")
@@ -252,8 +258,21 @@ impl Ctx {
                     .map(PathBuf::from)
             })
             .or_else(|| charter::store::repo::config_path(&self.dir, "charter.key"))
-            .ok_or(Error::NoKey)?;
-        Ok(SigningKey::load(&path, &output::passphrase)?)
+    }
+
+    /// After an act that set up `key` in `repo`: how to act without
+    /// `--key`, unless git already names that key.
+    pub fn key_hint(&self, repo: &std::path::Path, key: &std::path::Path) {
+        let key = std::fs::canonicalize(key).unwrap_or_else(|_| key.to_path_buf());
+        let configured = charter::store::repo::config_path(repo, "charter.key")
+            .and_then(|c| std::fs::canonicalize(c).ok());
+        if configured.as_deref() != Some(key.as_path()) {
+            errln!(
+                "hint: to act without --key: git -C {} config charter.key {}",
+                repo.display(),
+                key.display()
+            );
+        }
     }
 
     /// Opens the group, saying what it recovered from an interrupted

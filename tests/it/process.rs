@@ -290,6 +290,33 @@ fn demo_plays_the_story_and_its_repository_verifies() {
     );
     let out = env.charter_in(&dir).arg("verify").output().unwrap();
     assert!(out.status.success());
+
+    // The commands to try next work as printed, in a shell whose PATH
+    // does not hold the built binary.
+    let next: Vec<&str> = text
+        .split("== Try next\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let cd = next[0];
+    assert!(cd.starts_with("cd "), "{cd}");
+    assert!(
+        !text.contains("\n  charter "),
+        "bare `charter` is not on PATH: {text}"
+    );
+    for command in &next[1..] {
+        let out = std::process::Command::new("sh")
+            .env_clear()
+            .envs(hermetic_env(env.path(), &env.now))
+            .arg("-c")
+            .arg(format!("{cd} && {command}"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -379,4 +406,63 @@ fn demo_refuses_a_folder_in_use_and_writes_nothing() {
         stderr(&out)
     );
     assert!(!env.path().join("fresh").exists());
+}
+
+/// After `init`, `key generate` and `key rotate`, a hint says how to act
+/// without `--key`; once git names the key, `init`'s hint is not repeated.
+#[test]
+fn acts_that_set_up_a_key_say_how_to_use_it() {
+    let env = Env::new();
+    let uk = env.key("uk");
+    let uk_abs = std::fs::canonicalize(&uk).unwrap();
+    let init = |dir: &str| {
+        let mut cmd = env.charter_in(env.path());
+        cmd.args(["init", dir, "--template", "d5", "--name", "Digital 5"]);
+        for id in ["uk", "ee"] {
+            env.key(id);
+            cmd.arg("--member").arg(format!("{id}=keys/{id}.pub"));
+        }
+        let out = cmd.arg("--key").arg(&uk).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let said = init("first");
+    let repo = env.path().join("first");
+    assert!(
+        said.contains(&format!(
+            "hint: to act without --key: git -C {} config charter.key {}",
+            repo.display(),
+            uk_abs.display()
+        )),
+        "{said}"
+    );
+
+    let out = env
+        .charter_in(env.path())
+        .args(["key", "generate", "--out", "new-key"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let new_key = std::fs::canonicalize(env.path().join("new-key")).unwrap();
+    assert!(
+        stderr(&out).contains(&format!(
+            "git -C CLONE config charter.key {}",
+            new_key.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // Following the hint: the next act needs no --key.
+    let git = |args: &[&str]| {
+        let out = env.git_in(&repo).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    git(&["config", "charter.key", uk_abs.to_str().unwrap()]);
+    let out = env
+        .charter_in(&repo)
+        .args(["key", "show"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
 }
