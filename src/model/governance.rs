@@ -8,6 +8,10 @@ use crate::model::id::Lang;
 
 pub const PATH: &str = "governance.toml";
 
+/// The fewest members a group can act with: one to propose and another to
+/// second (`seconds` is 1). A group with fewer could never decide again.
+pub const MIN_MEMBERS: usize = 2;
+
 /// Is `path` one of the files the process governs (the rules, the
 /// charter, the members, the reviews)?
 pub fn is_governed(path: &str) -> bool {

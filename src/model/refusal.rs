@@ -100,6 +100,13 @@ pub enum RuleError {
     PrincipleExists { principle: PrincipleId },
     #[error("the last principle of a charter cannot be retired")]
     LastPrinciple,
+    #[error("{what} would leave the group {remaining} member{}: it needs at least {needed}, one to propose and another to second, or it can never decide again", if *.remaining == 1 { "" } else { "s" })]
+    TooFewMembers {
+        /// The departure or removal, as a proposal id or in words.
+        what: String,
+        remaining: usize,
+        needed: usize,
+    },
     #[error("'{lang}' is already a language of the charter")]
     LanguageExists { lang: Lang },
     /// Replaying a local proposal on the remote's history meets a different
@@ -309,6 +316,14 @@ mod tests {
         refused(
             RuleError::LastPrinciple,
             "the last principle of a charter cannot be retired",
+        );
+        refused(
+            RuleError::TooFewMembers {
+                what: "2026-004-leave-ee".into(),
+                remaining: 1,
+                needed: 2,
+            },
+            "2026-004-leave-ee would leave the group 1 member: it needs at least 2, one to propose and another to second, or it can never decide again",
         );
         let ee: MemberId = "ee".parse().unwrap();
         refused(

@@ -43,10 +43,11 @@ pub struct InitOptions<'a> {
 /// Creates a governance repository in `dir` (new or empty) with one signed
 /// genesis commit, the trust root. Returns its id.
 pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
-    if opts.founders.is_empty() {
-        return Err(Error::Invalid(
-            "name at least one founding member with --member".into(),
-        ));
+    let needed = crate::model::governance::MIN_MEMBERS;
+    if opts.founders.len() < needed {
+        return Err(Error::Invalid(format!(
+            "name at least {needed} founding members with --member: one to propose and another to second, or the group can never decide"
+        )));
     }
     let languages = opts
         .template

@@ -192,6 +192,9 @@ impl Group {
         let tx = self.begin(key, now)?;
         let state = tx.state();
         let concerned = state.in_force(subject)?;
+        if kind == Kind::RemoveMember {
+            rules::check_one_less(format!("removing {subject}"), state.members()?)?;
+        }
         let mut file = ProposalFile::new(kind, String::new(), Some(tx.signer().id.clone()), now);
         file.deadline = state.deadline(deadline, now)?;
         file.member = Some(subject.clone());
@@ -209,6 +212,7 @@ impl Group {
     pub fn leave(&self, key: &SigningKey, now: Timestamp) -> Result<ProposalId> {
         let tx = self.begin(key, now)?;
         let member = tx.signer().clone();
+        rules::check_one_less(format!("{}'s departure", member.id), tx.state().members()?)?;
         tx.file(departure(&member.id, &member.name, now))
     }
 

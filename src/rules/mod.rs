@@ -250,6 +250,30 @@ pub fn check_created(p: &Proposal, members: &Members) -> Result<(), RuleError> {
     }
 }
 
+/// A departure or a removal may not leave the group fewer members than it
+/// needs to propose and second: it could never decide again.
+pub fn check_members_left(p: &Proposal, members: &Members) -> Result<(), RuleError> {
+    match p.file.kind {
+        Kind::Leave | Kind::RemoveMember => check_one_less(p.id.to_string(), members),
+        _ => Ok(()),
+    }
+}
+
+/// [`check_members_left`] for `what` (a departure or removal), before its
+/// proposal exists.
+pub fn check_one_less(what: String, members: &Members) -> Result<(), RuleError> {
+    let needed = crate::model::governance::MIN_MEMBERS;
+    let remaining = members.len().saturating_sub(1);
+    if remaining < needed {
+        return Err(RuleError::TooFewMembers {
+            what,
+            remaining,
+            needed,
+        });
+    }
+    Ok(())
+}
+
 /// The date a decision on `p` takes when finalized at `now` on top of
 /// `base`: never before an act it counts, nor, for an admission, before a
 /// decision already recorded, even if this clock is behind another
@@ -366,6 +390,7 @@ pub fn check_finalize(
             proposal: p.id.clone(),
         });
     }
+    check_members_left(p, members)?;
     match p.file.kind {
         Kind::Leave | Kind::ReviewOpen => return Ok(()),
         Kind::RotateKey if p.acts().any(|m| m.act == Act::ConfirmKey) => return Ok(()),

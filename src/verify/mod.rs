@@ -890,6 +890,15 @@ impl Walker<'_> {
                 "the genesis names no member",
             ));
         }
+        let needed = crate::model::governance::MIN_MEMBERS;
+        if members.len() < needed {
+            return Err(violation(
+                oid,
+                "keys",
+                Rule::Process,
+                format!("the genesis names {} member; a group needs at least {needed}, one to propose and another to second", members.len()),
+            ));
+        }
         for e in snap.list("").map_err(|e| malformed(oid, e))? {
             if !["governance.toml", "charter", "keys"].contains(&e.name.as_str()) {
                 return Err(violation(

@@ -1167,3 +1167,47 @@ fn parents_named(g: &Group, merge: &str, text: &str) -> String {
     }
     text
 }
+
+// ---------------------------------------------------------------------------
+// A group left unable to act (issue 13, point 14).
+// ---------------------------------------------------------------------------
+
+/// `who` leaves the group, with the real binary.
+fn leave(g: &Group, who: &str) {
+    g.charter(who).arg("leave").assert().success();
+}
+
+/// Two departures on two branches, each leaving two members on its own:
+/// merged, they would leave one, who could never propose and be seconded
+/// again. Refused at the merge.
+#[test]
+fn departures_on_two_branches_that_together_leave_one_member_are_refused_at_the_merge() {
+    let mut g = Group::d5();
+    leave(&g, "kr");
+    leave(&g, "nz");
+    g.assert_verify_passes();
+    // ee and uk are apart in allowed_signers (il between): git merges cleanly.
+    fork_and_act(&mut g, |g| leave(g, "ee"), |g| leave(g, "uk"));
+    let merge = merge_side(&g);
+    let f = assert_merge_refused(
+        &g,
+        &merge,
+        &["process", "finalization"],
+        "a departure",
+        |p| p.contains("leave-uk"),
+    );
+    assert!(
+        f.message.contains("would leave the group 1 member"),
+        "{}",
+        f.stderr
+    );
+}
+
+/// The control: the same two departures from a group of five leave three.
+#[test]
+fn control_departures_on_two_branches_that_leave_enough_members_verify() {
+    let mut g = Group::d5();
+    fork_and_act(&mut g, |g| leave(g, "ee"), |g| leave(g, "uk"));
+    merge_side(&g);
+    assert_verifies(&g);
+}

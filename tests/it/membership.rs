@@ -930,3 +930,109 @@ fn show_warns_when_the_charter_gains_a_principle_the_open_statement_does_not_cov
         .any(|l| l == "## 10. Open data (open-data)"));
     g.assert_verify_passes();
 }
+
+// ---- A group is never left unable to act (issue 13, point 14) ----
+
+/// A group of two made with `charter init`: uk and ee.
+fn pair() -> Group {
+    let env = Env::new();
+    let mut cmd = env.charter_in(env.path());
+    cmd.args(["init", "pair", "--template", "d5", "--name", "Pair"]);
+    for id in ["uk", "ee"] {
+        env.key(id);
+        cmd.arg("--member").arg(format!("{id}=keys/{id}.pub"));
+    }
+    cmd.arg("--key").arg(env.key("uk")).assert().success();
+    let repo = env.path().join("pair");
+    Group { env, repo }
+}
+
+#[test]
+fn a_departure_or_removal_that_leaves_one_member_is_refused() {
+    let g = pair();
+    g.assert_verify_passes();
+    let before = g.tree_state();
+    let out = g.charter("ee").arg("leave").output().unwrap();
+    assert_one_line_error(&out, 2, &["ee's departure", "1 member", "at least 2"]);
+    let out = g
+        .charter("uk")
+        .args(["propose", "remove-member", "ee", "--reason", "gone quiet"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["removing ee", "1 member"]);
+    assert_eq!(g.tree_state(), before, "nothing changed");
+}
+
+#[test]
+fn init_with_one_founder_is_refused() {
+    let env = Env::new();
+    env.key("uk");
+    let out = env
+        .charter_in(env.path())
+        .args(["init", "solo", "--template", "d5", "--name", "Solo"])
+        .args(["--member", "uk=keys/uk.pub", "--key"])
+        .arg(env.key("uk"))
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["at least 2 founding members"]);
+    assert!(!env.path().join("solo").exists());
+}
+
+/// A genesis made by hand with plain git, naming one member: refused; the
+/// same files naming two verify (the control).
+#[test]
+fn a_genesis_of_one_member_made_by_hand_is_refused() {
+    let made = pair();
+    for (name, drop_ee) in [("control", false), ("solo", true)] {
+        let repo = made.env.path().join(name);
+        let git = |args: &[&str]| {
+            let out = made.env.git_in(&repo).args(args).output().unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        };
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&["init", "-q", "-b", "main"]);
+        for rel in [
+            "governance.toml",
+            "keys/uk.toml",
+            "keys/ee.toml",
+            "keys/allowed_signers",
+        ] {
+            let text = made.read_file(rel);
+            let text = match (rel, drop_ee) {
+                ("keys/ee.toml", true) => continue,
+                ("keys/allowed_signers", true) => text
+                    .lines()
+                    .filter(|l| !l.starts_with("ee "))
+                    .map(|l| format!("{l}\n"))
+                    .collect(),
+                _ => text,
+            };
+            let path = repo.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        copy_dir(&made.repo.join("charter"), &repo.join("charter"));
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "--no-gpg-sign", "-m", "genesis by hand"]);
+        let g = Group {
+            env: Env::new(),
+            repo,
+        };
+        if drop_ee {
+            let f = g.verify_failure_with(&[]);
+            assert_eq!(f.rule, "process", "{}", f.stderr);
+            assert_eq!(f.path, "keys", "{}", f.stderr);
+            assert!(f.message.contains("names 1 member"), "{}", f.stderr);
+        } else {
+            g.assert_verify_passes();
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
