@@ -46,6 +46,12 @@ pub fn publish(repo: &Repo, out: &Path, theme: Option<&Path>) -> Result<Publishe
             )))
         }
     };
+    // The site is built from the commit that was verified, or not at all.
+    if verified.summary.head != head.to_string() {
+        return Err(Error::Invalid(
+            "HEAD moved while the history was verified (a sync?); publish again".into(),
+        ));
+    }
     let s = &verified.summary;
     let summary = format!(
         "{}, {}, {}, {}; {}, {}",

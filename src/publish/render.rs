@@ -195,7 +195,7 @@ impl Templates {
             page(
                 out,
                 "member.html",
-                format!("members/{}.html", m.id),
+                format!("members/{}/index.html", m.id),
                 &reference,
                 context! { member => ser(m) },
             )?;
@@ -356,6 +356,13 @@ fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Neither HTML nor XML allows these: a title holding one would
+            // make the feed unreadable.
+            c if (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
+            {
+                out.push('\u{FFFD}')
+            }
             c => out.push(c),
         }
     }
@@ -365,6 +372,14 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_never_reach_a_page_or_the_feed() {
+        assert_eq!(
+            escape("a\u{1}b\u{c}c\td\u{FFFF}"),
+            "a\u{FFFD}b\u{FFFD}c\td\u{FFFD}"
+        );
+    }
 
     #[test]
     fn a_diff_is_escaped_and_spoken() {

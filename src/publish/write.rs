@@ -60,7 +60,9 @@ pub struct Writer<'r> {
     earlier: BTreeSet<String>,
     manifest: Vec<String>,
     pending: Vec<(PathBuf, Vec<u8>)>,
+    /// Folders of the site known to be real folders, not links.
     made: BTreeSet<PathBuf>,
+    paths: BTreeSet<String>,
     pub written: usize,
     pub files: usize,
     pub pages: usize,
@@ -87,6 +89,7 @@ impl<'r> Writer<'r> {
             manifest: Vec::new(),
             pending: Vec::new(),
             made: BTreeSet::new(),
+            paths: BTreeSet::new(),
             written: 0,
             files: 0,
             pages: 0,
@@ -101,17 +104,23 @@ impl<'r> Writer<'r> {
             Content::Blob(id) => format!("git:{id} {}", file.path),
         };
         let path = self.out.join(&file.path);
+        if !self.paths.insert(file.path.clone()) {
+            return Err(Error::Internal(format!(
+                "two files of the site at {}",
+                file.path
+            )));
+        }
         self.files += 1;
         self.pages += usize::from(file.path.ends_with(".html"));
-        if !self.earlier.contains(&line) || !path.is_file() {
+        let unchanged = self.earlier.contains(&line)
+            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if !unchanged {
             let bytes = match file.content {
                 Content::Bytes(bytes) => bytes,
                 Content::Blob(id) => self.repo.blob_bytes(id)?,
             };
-            if let Some(dir) = path.parent() {
-                if self.made.insert(dir.to_path_buf()) {
-                    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-                }
+            if let Some(dir) = Path::new(&file.path).parent() {
+                self.real_dirs(dir)?;
             }
             self.pending.push((path, bytes));
             if self.pending.len() >= BATCH {
@@ -119,6 +128,31 @@ impl<'r> Writer<'r> {
             }
         }
         self.manifest.push(line);
+        Ok(())
+    }
+
+    /// Makes the folder `rel` of the site and each above it, refusing any
+    /// that is a symbolic link: a folder published into (a forge's pages
+    /// checkout, a cache) may hold links, and following one would write or
+    /// delete outside the site.
+    fn real_dirs(&mut self, rel: &Path) -> Result<()> {
+        let mut at = PathBuf::new();
+        for part in rel.components() {
+            at.push(part);
+            if self.made.contains(&at) {
+                continue;
+            }
+            let dir = self.out.join(&at);
+            match std::fs::symlink_metadata(&dir) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return Err(not_real(&dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+                }
+                Err(e) => return Err(Error::io(&dir, e)),
+            }
+            self.made.insert(at.clone());
+        }
         Ok(())
     }
 
@@ -144,20 +178,24 @@ impl<'r> Writer<'r> {
     /// one has not, and writes the manifest last.
     pub fn finish(mut self) -> Result<Written> {
         self.flush()?;
-        let paths: BTreeSet<&str> = self
-            .manifest
-            .iter()
-            .filter_map(|l| l.split_once(' ').map(|(_, p)| p))
-            .collect();
+        let paths = std::mem::take(&mut self.paths);
+        let earlier = std::mem::take(&mut self.earlier);
         let mut removed = 0;
-        for line in &self.earlier {
+        for line in &earlier {
             let Some((_, path)) = line.split_once(' ') else {
                 continue;
             };
             // Only a relative path of the earlier site's own making goes.
             let safe =
                 !path.starts_with('/') && !path.split('/').any(|p| p == ".." || p.is_empty());
-            if safe && !paths.contains(path) && std::fs::remove_file(self.out.join(path)).is_ok() {
+            let through_real = Path::new(path)
+                .parent()
+                .is_none_or(|dir| self.real_dirs(dir).is_ok());
+            if safe
+                && through_real
+                && !paths.contains(path)
+                && std::fs::remove_file(self.out.join(path)).is_ok()
+            {
                 removed += 1;
                 remove_empty_parents(&self.out, path);
             }
@@ -185,12 +223,15 @@ pub struct Written {
 /// Writes one file of the site. A file a reader may be reading is
 /// replaced whole (see [`replace`]); a new one is written in place: were
 /// it cut short, the manifest, written last, would not list it, and the
-/// next publication writes it again.
+/// next publication writes it again. A link where a file goes is refused,
+/// never followed.
 fn put(path: &Path, bytes: &[u8]) -> Result<()> {
-    if path.exists() {
-        return replace(path, bytes);
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => replace(path, bytes),
+        Ok(_) => Err(not_real(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_new(path, bytes),
+        Err(e) => Err(Error::io(path, e)),
     }
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
 /// Replaces a file whole: a reader of the site never sees half a page.
@@ -203,10 +244,29 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    file.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
-    drop(file);
+    // A leftover (or planted) name is removed, a link itself and not what
+    // it points to; the new file is created only where nothing is.
+    let _ = std::fs::remove_file(&tmp);
+    create_new(&tmp, bytes)?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Creates `path` with `bytes`, refusing anything already there (`O_EXCL`
+/// follows no link).
+fn create_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    file.write_all(bytes).map_err(|e| Error::io(path, e))
+}
+
+fn not_real(path: &Path) -> Error {
+    Error::Invalid(format!(
+        "{}: not a plain file or folder (a symbolic link?); publish writes only files and folders of its own in the site's folder",
+        crate::crypto::input::echo_path(path)
+    ))
 }
 
 fn remove_empty_parents(out: &Path, path: &str) {

@@ -130,7 +130,7 @@ fn a_site_holds_the_record_in_every_language() {
         "principles/open-source/en.html",
         "principles/open-source/fr.html",
         "members/index.html",
-        "members/uk.html",
+        "members/uk/index.html",
         "decisions/index.html",
         "reports/index.html",
         "reports/2026.html",
@@ -490,4 +490,42 @@ fn a_theme_replaces_the_built_in_templates_and_style() {
         assert_one_line_error(&run, 2, &[name, needle]);
         assert!(!out.exists());
     }
+}
+
+/// A folder published into may hold links (a forge's pages checkout, a
+/// restored cache): publish never writes or deletes through one.
+#[test]
+fn links_in_the_site_folder_are_refused_never_followed() {
+    let g = history();
+    let outside = g.env.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("victim.txt"), "keep me").unwrap();
+
+    // A dangling link where a page goes.
+    let site = published(&g, "site");
+    std::fs::remove_file(site.join("verify.html")).unwrap();
+    std::os::unix::fs::symlink(outside.join("pwned.html"), site.join("verify.html")).unwrap();
+    let run = publish(&g, &site);
+    assert_one_line_error(&run, 2, &["verify.html", "symbolic link"]);
+    assert!(
+        !outside.join("pwned.html").exists(),
+        "written through a link"
+    );
+
+    // A folder of the site replaced by a link, and a manifest that lists a
+    // file behind it as the earlier site's.
+    let site = published(&g, "site2");
+    std::fs::remove_dir_all(site.join("reports")).unwrap();
+    std::os::unix::fs::symlink(&outside, site.join("reports")).unwrap();
+    let manifest = site.join(".charter-site");
+    let mut lines = std::fs::read_to_string(&manifest).unwrap();
+    lines.push_str("0 reports/victim.txt\n");
+    std::fs::write(&manifest, lines).unwrap();
+    let run = publish(&g, &site);
+    assert_one_line_error(&run, 2, &["reports", "symbolic link"]);
+    assert_eq!(
+        tree(&outside).into_keys().collect::<Vec<_>>(),
+        ["victim.txt"],
+        "nothing written or removed outside the site"
+    );
 }
