@@ -516,6 +516,10 @@ fn proposal_of(path: &str) -> Option<ProposalId> {
 }
 
 /// `git fetch` of one refspec, without tags, fsyncing what it writes.
+/// `--refmap=` keeps git from also updating the remote-tracking branch
+/// (`refs/remotes/<remote>/...`): only charter's private refs are written,
+/// so a fetch killed midway never leaves a lock on a ref git's own fetch
+/// needs, and the tracking branch moves only when a push succeeds.
 fn fetch_durably(
     repo: &crate::store::repo::Repo,
     remote: &str,
@@ -527,6 +531,7 @@ fn fetch_durably(
         "fetch",
         "--quiet",
         "--no-tags",
+        "--refmap=",
         remote,
         refspec,
     ])

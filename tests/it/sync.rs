@@ -1399,3 +1399,36 @@ fn sync_keeps_a_replayed_departure_finalized() {
         assert!(clone.repo.join("keys/former/nz.toml").exists());
     }
 }
+
+/// A `git fetch` killed while it updated the remote-tracking branch leaves
+/// `refs/remotes/origin/main.lock`. Sync fetches into its own refs only
+/// (`--refmap=`), so the lock does not stop it; the control is git's own
+/// fetch, which the same lock does stop.
+#[test]
+fn a_lock_left_on_the_remote_tracking_branch_does_not_stop_sync() {
+    let g = Group::d5();
+    let genesis = g.genesis();
+    let remote = Remote::serve(&g);
+    let uk = remote.clone_for("uk", &genesis);
+    let ee = remote.clone_for("ee", &genesis);
+    let p1 =
+        uk.g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    uk.sync_ok();
+    let lock = ee.g.repo.join(".git/refs/remotes/origin/main.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(&lock, "").unwrap();
+    let plain = ee.g.git().args(["fetch", "-q", "origin"]).output().unwrap();
+    assert!(
+        !plain.status.success(),
+        "git's own fetch is stopped by the lock"
+    );
+    assert!(
+        stderr(&plain).contains("cannot lock ref"),
+        "{}",
+        stderr(&plain)
+    );
+    ee.sync_ok();
+    assert_eq!(ee.g.head(), remote.tip(), "ee has uk's proposal");
+    assert!(ee.g.repo.join(proposal_dir(&p1)).exists());
+    assert!(lock.exists(), "another process's lock is left alone");
+}
