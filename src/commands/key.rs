@@ -23,7 +23,8 @@ pub enum KeyCommand {
     /// Replace your key (the acting key) by a new one: a record signed by
     /// both, in force at once.
     Rotate {
-        /// The new private key (e.g. from charter key generate).
+        /// The new key: its private key file (e.g. from charter key
+        /// generate), or its public key when an ssh-agent holds it.
         #[arg(long, value_name = "PATH")]
         new_key: PathBuf,
         #[arg(long)]
@@ -50,10 +51,12 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
         KeyCommand::Rotate { new_key, json } => {
             let group = ctx.group()?;
             let old = ctx.signing_key()?;
-            let new = charter::crypto::key::SigningKey::load(
+            let new = charter::crypto::key::SigningKey::open(
                 &ctx.dir.join(&new_key),
+                ctx.agent().as_deref(),
                 &super::output::passphrase,
-            )?;
+            )?
+            .on_touch(|line| errln!("{line}"));
             let id = group.rotate_key(&old, &new, charter::model::clock::now()?)?;
             super::act::print_id(json, &id, None)?;
             ctx.key_hint(&ctx.dir, &ctx.dir.join(new_key));

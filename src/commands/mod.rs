@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use charter::crypto::input::echo;
 use charter::crypto::key::SigningKey;
 use charter::model::error::ErrorKind;
+use charter::store::repo::GitSigningKey;
 use charter::Error;
 
 /// `println!` and `print!` that end the command quietly when stdout is
@@ -72,8 +73,9 @@ pub struct Cli {
     /// Run as if started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR")]
     directory: Option<PathBuf>,
-    /// The acting member's OpenSSH private key (else CHARTER_KEY, else git
-    /// config charter.key).
+    /// The acting member's key: its OpenSSH private key, or its public key
+    /// when an ssh-agent holds it (else CHARTER_KEY, else git config
+    /// charter.key, else user.signingkey when gpg.format is ssh).
     #[arg(long, global = true, value_name = "PATH")]
     key: Option<PathBuf>,
     #[command(subcommand)]
@@ -241,10 +243,38 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// The acting key: `--key`, else `CHARTER_KEY`, else git config `charter.key`.
+    /// The acting key: `--key`, else `CHARTER_KEY`, else git config
+    /// `charter.key`, else git's own `user.signingkey` when `gpg.format` is
+    /// `ssh`. A private key file, or a public key (file, or git's literal
+    /// `key::ssh-ed25519 ...`) whose private half the ssh-agent holds.
     pub fn signing_key(&self) -> Result<SigningKey, Error> {
-        let path = self.key_path().ok_or(Error::NoKey)?;
-        Ok(SigningKey::load(&path, &output::passphrase)?)
+        Ok(self.open_signing_key()?.on_touch(|line| errln!("{line}")))
+    }
+
+    fn open_signing_key(&self) -> Result<SigningKey, Error> {
+        let agent = self.agent();
+        let agent = agent.as_deref();
+        if let Some(path) = self.key_path() {
+            return Ok(SigningKey::open(&path, agent, &output::passphrase)?);
+        }
+        match charter::store::repo::git_signing_key(&self.dir) {
+            Some(GitSigningKey::Literal(line)) => {
+                let origin = PathBuf::from("user.signingkey");
+                let key = charter::crypto::key::parse_public_literal(&origin, &line)?;
+                Ok(SigningKey::from_agent(&origin, key, agent)?)
+            }
+            Some(GitSigningKey::File(path)) => {
+                Ok(SigningKey::open(&path, agent, &output::passphrase)?)
+            }
+            None => Err(Error::NoKey),
+        }
+    }
+
+    /// The ssh-agent's socket, `SSH_AUTH_SOCK`.
+    pub fn agent(&self) -> Option<PathBuf> {
+        std::env::var_os("SSH_AUTH_SOCK")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
     }
 
     /// The acting key's file: `--key`, else `CHARTER_KEY`, else git config

@@ -6,9 +6,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
 use ssh_key::public::{Ed25519PublicKey, KeyData};
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, SshSig};
 
+use crate::crypto::agent::{Agent, AgentError};
 use crate::crypto::input::{echo_path, read_bounded, ReadError};
 
 /// What can go wrong with a key file. Each names the file.
@@ -30,6 +32,8 @@ pub enum KeyError {
     NotUtf8 { path: String },
     #[error("{}: already exists", echo_path(path))]
     Exists { path: PathBuf },
+    #[error("{}: {source}", echo_path(path))]
+    Agent { path: String, source: AgentError },
 }
 
 impl KeyError {
@@ -37,6 +41,13 @@ impl KeyError {
         KeyError::Key {
             path: path.into(),
             message: message.to_string(),
+        }
+    }
+
+    fn agent(path: impl Into<String>, source: AgentError) -> Self {
+        KeyError::Agent {
+            path: path.into(),
+            source,
         }
     }
 
@@ -53,11 +64,18 @@ type Result<T, E = KeyError> = std::result::Result<T, E>;
 /// Private key files are small; anything larger is not one.
 const MAX_KEY_FILE: usize = 64 * 1024;
 
-/// A member's ed25519 public key; never a weak (small-order) one.
+/// A member's ed25519 public key; never a weak (small-order) one. It may
+/// live on a FIDO security key (`sk-ssh-ed25519@openssh.com`), whose
+/// signatures must carry the user-presence flag.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
     key: VerifyingKey,
+    /// A security key's application (`ssh:` unless chosen at enrolment).
+    application: Option<String>,
 }
+
+/// The authenticator's flag that a person touched the security key.
+const USER_PRESENT: u8 = 0x01;
 
 impl PublicKey {
     /// Parses an OpenSSH public key line (`ssh-ed25519 AAAA... [comment]`);
@@ -69,29 +87,45 @@ impl PublicKey {
     }
 
     fn from_key_data(origin: &str, data: &KeyData) -> Result<Self> {
-        let KeyData::Ed25519(pk) = data else {
-            return Err(KeyError::key(
-                origin,
-                format!(
-                    "{} key refused: only ssh-ed25519 keys are accepted",
-                    data.algorithm()
-                ),
-            ));
+        let (bytes, application) = match data {
+            KeyData::Ed25519(pk) => (pk.0, None),
+            KeyData::SkEd25519(sk) => (sk.public_key().0, Some(sk.application().to_string())),
+            _ => {
+                return Err(KeyError::key(
+                    origin,
+                    format!(
+                        "{} key refused: only ssh-ed25519 and sk-ssh-ed25519@openssh.com keys are accepted",
+                        data.algorithm()
+                    ),
+                ))
+            }
         };
-        let key = VerifyingKey::from_bytes(&pk.0)
+        let key = VerifyingKey::from_bytes(&bytes)
             .map_err(|_| KeyError::key(origin, "not a valid ed25519 point"))?;
         if key.is_weak() {
             return Err(KeyError::Weak {
                 path: origin.to_string(),
             });
         }
-        Ok(Self { key })
+        Ok(Self { key, application })
+    }
+
+    /// Whether the key lives on a FIDO security key.
+    pub fn is_security_key(&self) -> bool {
+        self.application.is_some()
+    }
+
+    fn key_data(&self) -> KeyData {
+        let ed = Ed25519PublicKey(self.key.to_bytes());
+        match &self.application {
+            None => KeyData::Ed25519(ed),
+            Some(app) => KeyData::SkEd25519(ssh_key::public::SkEd25519::new(ed, app.clone())),
+        }
     }
 
     /// The key as OpenSSH writes it, without a comment: `ssh-ed25519 AAAA...`.
     pub fn to_openssh(&self) -> String {
-        let data = KeyData::Ed25519(Ed25519PublicKey(self.key.to_bytes()));
-        ssh_key::PublicKey::new(data, "")
+        ssh_key::PublicKey::new(self.key_data(), "")
             .to_openssh()
             .unwrap_or_default()
     }
@@ -102,7 +136,7 @@ impl PublicKey {
     }
 
     fn ssh(&self) -> ssh_key::PublicKey {
-        ssh_key::PublicKey::new(KeyData::Ed25519(Ed25519PublicKey(self.key.to_bytes())), "")
+        ssh_key::PublicKey::new(self.key_data(), "")
     }
 
     /// Checks an armored SSHSIG signature over `msg` strictly: this key, this
@@ -127,11 +161,28 @@ impl PublicKey {
                 String::from_utf8_lossy(&sig.namespace).into_owned(),
             ));
         }
-        if sig.public_key != self.key.to_bytes() {
+        let application = self.application.as_ref().map(|a| a.as_bytes());
+        if sig.public_key != self.key.to_bytes() || sig.application.as_deref() != application {
             return Err(SignatureError::WrongKey);
         }
-        let data = SshSig::signed_data(namespace, sig.hash_alg, msg)
+        let mut data = SshSig::signed_data(namespace, sig.hash_alg, msg)
             .map_err(|_| SignatureError::Malformed)?;
+        if let (Some(app), Some(sk)) = (application, sig.sk) {
+            // What the authenticator signed (OpenSSH's ssh-ed25519-sk.c):
+            // the application's and the message's SHA-256 around its flags
+            // and counter. OpenSSH's allowed_signers never asks for the
+            // user-presence flag; charter does.
+            if sk.flags & USER_PRESENT == 0 {
+                return Err(SignatureError::NoUserPresence);
+            }
+            data = [
+                &Sha256::digest(app)[..],
+                &[sk.flags],
+                &sk.counter.to_be_bytes(),
+                &Sha256::digest(&data),
+            ]
+            .concat();
+        }
         Ok(PreparedCheck {
             key: self.key,
             data,
@@ -175,20 +226,105 @@ pub enum SignatureError {
     WrongKey,
     #[error("does not verify")]
     Invalid,
+    #[error("made by a security key without the user-presence flag (no one touched it)")]
+    NoUserPresence,
 }
 
-/// The private key that acts, loaded from an OpenSSH private key file.
+/// The key that acts: an OpenSSH private key file, or a key an ssh-agent
+/// holds, named by its public key.
 pub struct SigningKey {
-    key: PrivateKey,
+    backing: Backing,
     public: PublicKey,
     path: PathBuf,
+    /// Told, before each signature a security key makes, what to ask of
+    /// the person (touch it): the library does not print.
+    touch: Option<TouchPrompt>,
+}
+
+type TouchPrompt = Box<dyn Fn(&str) + Send + Sync>;
+
+enum Backing {
+    File(Box<PrivateKey>),
+    Agent {
+        agent: Agent,
+        key: ssh_key::PublicKey,
+    },
 }
 
 impl SigningKey {
-    /// Loads `path`; an encrypted key asks `passphrase` for its passphrase.
+    /// Loads the private key file `path`; an encrypted key asks
+    /// `passphrase` for its passphrase. No agent is used.
     pub fn load(path: &Path, passphrase: &dyn Fn(&Path) -> Result<String>) -> Result<Self> {
         let bytes = read_bounded(path, MAX_KEY_FILE)?;
         Self::parse(path, &bytes, passphrase)
+    }
+
+    /// Opens the acting key named by `path`, as git's `user.signingkey`
+    /// names one: a private key file, or a public key file whose private
+    /// half the ssh-agent at `agent` (`SSH_AUTH_SOCK`) holds. An encrypted
+    /// private key the agent holds is used through the agent, without
+    /// asking its passphrase (as `ssh-keygen -Y sign` does).
+    pub fn open(
+        path: &Path,
+        agent: Option<&Path>,
+        passphrase: &dyn Fn(&Path) -> Result<String>,
+    ) -> Result<Self> {
+        let bytes = read_bounded(path, MAX_KEY_FILE)?;
+        let origin = path.display().to_string();
+        if !is_private(&bytes) {
+            if let Some(line) = public_line(&bytes) {
+                let key = ssh_key::PublicKey::from_openssh(line).map_err(|e| {
+                    KeyError::key(&origin, format!("not an OpenSSH public key ({e})"))
+                })?;
+                return Self::from_agent(path, key, agent);
+            }
+        }
+        if let Some(agent) = agent {
+            if let Ok(key) = PrivateKey::from_openssh(&bytes) {
+                let public = key.public_key().clone();
+                // Asking an agent that is not there would only hide the
+                // passphrase prompt behind an error.
+                let held = || {
+                    Agent::new(Some(agent))
+                        .and_then(|a| a.holds(&public))
+                        .unwrap_or(false)
+                };
+                let security_key = public.key_data().is_sk_ed25519();
+                if (key.is_encrypted() || security_key) && held() {
+                    return Self::from_agent(path, public, Some(agent));
+                }
+            }
+        }
+        Self::parse(path, &bytes, passphrase)
+    }
+
+    /// The key `key` (read from `path`, or given literally) through the
+    /// agent at `agent`, which must hold it.
+    pub fn from_agent(path: &Path, key: ssh_key::PublicKey, agent: Option<&Path>) -> Result<Self> {
+        let origin = path.display().to_string();
+        let public = PublicKey::from_key_data(&origin, key.key_data())?;
+        let agent = Agent::new(agent).map_err(|e| KeyError::agent(&origin, e))?;
+        if !agent.holds(&key).map_err(|e| KeyError::agent(&origin, e))? {
+            let private = path.with_extension("");
+            let add = if path.extension().is_some_and(|e| e == "pub") && private.is_file() {
+                private.display().to_string()
+            } else {
+                "PRIVATE_KEY_FILE".to_string()
+            };
+            return Err(KeyError::agent(
+                &origin,
+                AgentError::NotHeld {
+                    fingerprint: public.fingerprint(),
+                    add,
+                },
+            ));
+        }
+        Ok(Self {
+            backing: Backing::Agent { agent, key },
+            public,
+            path: path.to_path_buf(),
+            touch: None,
+        })
     }
 
     /// Reads the bytes of the private key file `path` (named in errors and
@@ -207,6 +343,12 @@ impl SigningKey {
             }
             .into());
         }
+        if !is_private(bytes) && public_line(bytes).is_some() {
+            return Err(KeyError::key(
+                &origin,
+                "a public key, not a private one: give the private key file, or add it to an ssh-agent (ssh-add) and give the public key with SSH_AUTH_SOCK set",
+            ));
+        }
         let mut key = PrivateKey::from_openssh(bytes)
             .map_err(|e| KeyError::key(&origin, format!("not an OpenSSH private key ({e})")))?;
         if key.is_encrypted() {
@@ -216,10 +358,17 @@ impl SigningKey {
                 .map_err(|_| KeyError::key(&origin, "wrong passphrase"))?;
         }
         let public = PublicKey::from_key_data(&origin, key.public_key().key_data())?;
+        if public.is_security_key() {
+            return Err(KeyError::key(
+                &origin,
+                "a security key's handle signs only through an ssh-agent: add it with ssh-add, and give its public key (.pub) with SSH_AUTH_SOCK set",
+            ));
+        }
         Ok(Self {
-            key,
+            backing: Backing::File(Box::new(key)),
             public,
             path: path.to_path_buf(),
+            touch: None,
         })
     }
 
@@ -231,14 +380,82 @@ impl SigningKey {
         &self.path
     }
 
+    /// `prompt` is called with a line to show before each signature a
+    /// security key makes.
+    pub fn on_touch(mut self, prompt: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.touch = Some(Box::new(prompt));
+        self
+    }
+
+    /// Whether an ssh-agent makes the signatures.
+    pub fn in_agent(&self) -> bool {
+        matches!(self.backing, Backing::Agent { .. })
+    }
+
     /// An armored SSHSIG signature, as `ssh-keygen -Y sign` makes.
     pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<String> {
         let origin = self.path.display().to_string();
-        self.key
-            .sign(namespace, HashAlg::Sha512, msg)
-            .and_then(|s| s.to_pem(LineEnding::LF))
-            .map_err(|e| KeyError::key(origin, format!("cannot sign ({e})")))
+        let cannot = |e: ssh_key::Error| KeyError::key(&origin, format!("cannot sign ({e})"));
+        match &self.backing {
+            Backing::File(key) => key
+                .sign(namespace, HashAlg::Sha512, msg)
+                .and_then(|s| s.to_pem(LineEnding::LF))
+                .map_err(cannot),
+            Backing::Agent { agent, key } => {
+                let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg).map_err(cannot)?;
+                if let (true, Some(prompt)) = (self.public.is_security_key(), &self.touch) {
+                    prompt(&format!(
+                        "touch your security key to sign ({})",
+                        self.public.fingerprint()
+                    ));
+                }
+                let signature = agent
+                    .sign(key, &data)
+                    .map_err(|e| KeyError::agent(&origin, e))?;
+                let armored = SshSig::new(
+                    key.key_data().clone(),
+                    namespace,
+                    HashAlg::Sha512,
+                    signature,
+                )
+                .and_then(|s| s.to_pem(LineEnding::LF))
+                .map_err(cannot)?;
+                // The agent is another program: what it returned is checked
+                // as verify will check it before it is written anywhere.
+                self.public.verify(namespace, msg, &armored).map_err(|e| {
+                    KeyError::key(&origin, format!("the ssh-agent's signature {e}"))
+                })?;
+                Ok(armored)
+            }
+        }
     }
+}
+
+/// A public key given as a line of text (git's literal
+/// `user.signingkey`), as the agent knows it.
+pub fn parse_public_literal(origin: &Path, line: &str) -> Result<ssh_key::PublicKey> {
+    ssh_key::PublicKey::from_openssh(line.trim()).map_err(|e| {
+        KeyError::key(
+            origin.display().to_string(),
+            format!("not an OpenSSH public key ({e})"),
+        )
+    })
+}
+
+/// Whether `bytes` look like a private key file (OpenSSH's or PEM's).
+fn is_private(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64)];
+    head.windows(11).any(|w| w == b"PRIVATE KEY")
+}
+
+/// The first line of a public key file, if it looks like one (`TYPE BASE64
+/// [comment]`).
+fn public_line(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let kind = line.split_whitespace().next()?;
+    (kind.starts_with("ssh-") || kind.starts_with("sk-") || kind.starts_with("ecdsa-"))
+        .then_some(line)
 }
 
 /// Writes a new ed25519 key pair: `out` (mode 0600) and `out.pub`. Refuses

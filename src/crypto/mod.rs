@@ -4,6 +4,7 @@
 //! reads of regular files, values echoed safely). Knows nothing of the
 //! charter's model or of git.
 
+pub mod agent;
 pub mod input;
 pub mod key;
 pub mod parallel;

@@ -10,15 +10,29 @@ const BEGIN: &[u8] = b"-----BEGIN SSH SIGNATURE-----\n";
 const END: &[u8] = b"\n-----END SSH SIGNATURE-----";
 const MAGIC: &[u8] = b"SSHSIG";
 const ED25519: &[u8] = b"ssh-ed25519";
+/// A FIDO security key's ed25519 (OpenSSH's `ssh-ed25519-sk.c`).
+const SK_ED25519: &[u8] = b"sk-ssh-ed25519@openssh.com";
 
 /// The fields of an ed25519 SSHSIG that verification needs.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Sshsig {
     pub public_key: [u8; 32],
+    /// A security key's application (`ssh:` by default), which its key
+    /// blob carries.
+    pub application: Option<Vec<u8>>,
     pub namespace: Vec<u8>,
     /// `sha256` or `sha512`.
     pub hash_alg: ssh_key::HashAlg,
     pub signature: [u8; 64],
+    /// A security key's signature also carries the authenticator's flags
+    /// (user presence is bit 0) and its counter.
+    pub sk: Option<SkFields>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SkFields {
+    pub flags: u8,
+    pub counter: u32,
 }
 
 /// Parses an armored signature file.
@@ -136,15 +150,47 @@ impl<'a> Wire<'a> {
     }
 }
 
-/// An ed25519 `string type, string bytes` pair of exactly `N` bytes.
-fn ed25519_part<const N: usize>(blob: &[u8]) -> Result<[u8; N], SignatureError> {
+/// A public key blob: `string "ssh-ed25519", string key`, or a security
+/// key's `string "sk-ssh-ed25519@openssh.com", string key, string
+/// application`.
+fn key_blob(blob: &[u8]) -> Result<([u8; 32], Option<Vec<u8>>), SignatureError> {
     let mut w = Wire(blob);
-    if w.cstring()? != ED25519 {
+    let kind = w.cstring()?;
+    let key = w.string()?;
+    let application = match kind {
+        ED25519 => None,
+        SK_ED25519 => Some(w.cstring()?.to_vec()),
+        _ => return Err(SignatureError::Algorithm),
+    };
+    w.end()?;
+    let key = key.try_into().map_err(|_| SignatureError::Malformed)?;
+    Ok((key, application))
+}
+
+/// A signature blob of the key's kind: `string type, string signature`,
+/// then a security key's `byte flags, uint32 counter`.
+fn signature_blob(
+    blob: &[u8],
+    security_key: bool,
+) -> Result<([u8; 64], Option<SkFields>), SignatureError> {
+    let mut w = Wire(blob);
+    let expected = if security_key { SK_ED25519 } else { ED25519 };
+    if w.cstring()? != expected {
         return Err(SignatureError::Algorithm);
     }
-    let bytes = w.string()?;
+    let signature = w
+        .string()?
+        .try_into()
+        .map_err(|_| SignatureError::Malformed)?;
+    let sk = if security_key {
+        let flags = w.take(1)?[0];
+        let counter = w.u32()?;
+        Some(SkFields { flags, counter })
+    } else {
+        None
+    };
     w.end()?;
-    bytes.try_into().map_err(|_| SignatureError::Malformed)
+    Ok((signature, sk))
 }
 
 fn parse_blob(blob: &[u8]) -> Result<Sshsig, SignatureError> {
@@ -152,7 +198,7 @@ fn parse_blob(blob: &[u8]) -> Result<Sshsig, SignatureError> {
     if w.take(MAGIC.len())? != MAGIC || w.u32()? > 1 {
         return Err(SignatureError::Malformed);
     }
-    let public_key = ed25519_part::<32>(w.string()?)?;
+    let (public_key, application) = key_blob(w.string()?)?;
     let namespace = w.cstring()?.to_vec();
     w.string()?; // reserved
     let hash_alg = match w.cstring()? {
@@ -160,13 +206,15 @@ fn parse_blob(blob: &[u8]) -> Result<Sshsig, SignatureError> {
         b"sha256" => ssh_key::HashAlg::Sha256,
         _ => return Err(SignatureError::Malformed),
     };
-    let signature = ed25519_part::<64>(w.string()?)?;
+    let (signature, sk) = signature_blob(w.string()?, application.is_some())?;
     w.end()?;
     Ok(Sshsig {
         public_key,
+        application,
         namespace,
         hash_alg,
         signature,
+        sk,
     })
 }
 

@@ -389,7 +389,16 @@ fn signer_line(
         ssh_time(from)
     );
     if let Some(u) = until {
-        options.push_str(&format!(",valid-before=\"{}\"", ssh_time(u)));
+        // OpenSSH refuses a whole line whose window is a single second
+        // (valid-before not after valid-after): a key replaced, or whose
+        // member left, in the second it was registered is given the next
+        // second too. `verify` still holds it to its own window.
+        let next = from.checked_add_signed(chrono::Duration::seconds(1));
+        let until = match next {
+            Some(next) if u <= from => next,
+            _ => *u,
+        };
+        options.push_str(&format!(",valid-before=\"{}\"", ssh_time(&until)));
     }
     format!("{id} {options} {}\n", key.to_openssh())
 }

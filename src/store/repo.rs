@@ -431,6 +431,37 @@ pub fn config_path(dir: &Path, key: &str) -> Option<PathBuf> {
     config.get_path(key).ok()
 }
 
+/// The signing key git itself would use: `user.signingkey` when
+/// `gpg.format` is `ssh`, as git reads it (a literal key, given as
+/// `key::ssh-ed25519 ...` or starting with `ssh-`; else a path, `~`
+/// expanded).
+#[derive(Debug, PartialEq, Eq)]
+pub enum GitSigningKey {
+    Literal(String),
+    File(PathBuf),
+}
+
+pub fn git_signing_key(dir: &Path) -> Option<GitSigningKey> {
+    let config = match Repository::discover(dir) {
+        Ok(repo) => repo.config().ok()?,
+        Err(_) => git2::Config::open_default().ok()?,
+    };
+    if config.get_string("gpg.format").ok()? != "ssh" {
+        return None;
+    }
+    let value = config.get_string("user.signingkey").ok()?;
+    if let Some(literal) = value.strip_prefix("key::") {
+        return Some(GitSigningKey::Literal(literal.to_string()));
+    }
+    if value.starts_with("ssh-") || value.starts_with("sk-ssh-") {
+        return Some(GitSigningKey::Literal(value));
+    }
+    config
+        .get_path("user.signingkey")
+        .ok()
+        .map(GitSigningKey::File)
+}
+
 /// Sets libgit2's process-wide options, once:
 ///
 /// - it fsyncs every object, reference and index it writes (off by

@@ -7,6 +7,7 @@ mod common;
 
 mod adversary_acts;
 mod adversary_merges;
+mod agent;
 mod amendment;
 mod bad_input;
 mod cli_output;
@@ -26,6 +27,7 @@ mod publish;
 mod random_histories;
 mod review_and_history;
 mod roundtrip;
+mod security_keys;
 mod sync;
 mod transcript;
 mod verify_attacks;

@@ -2,8 +2,10 @@
 //! the five D5 founders made through the real binary, and helpers that read
 //! like the process (`g.propose_amend("uk", ...)`, `g.accept("ee", id)`).
 
+pub mod agent;
 pub mod index;
 pub mod remote;
+pub mod softsk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +42,9 @@ pub fn fixture_key(name: &str) -> PathBuf {
 pub struct Env {
     pub tmp: TempDir,
     pub now: String,
+    /// When set, members act through this ssh-agent's socket, naming only
+    /// their public key ([`Env::public_key`]).
+    pub agent: Option<PathBuf>,
 }
 
 impl Env {
@@ -47,6 +52,7 @@ impl Env {
         Self {
             tmp: tempfile::tempdir().expect("tempdir"),
             now: NOW.to_string(),
+            agent: None,
         }
     }
 
@@ -82,6 +88,18 @@ impl Env {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o600)).unwrap();
             }
+        }
+        dest
+    }
+
+    /// A fixture's public key alone, in a folder of public keys: what a
+    /// delegate whose private key is in an agent names.
+    pub fn public_key(&self, name: &str) -> PathBuf {
+        let dir = self.path().join("public-keys");
+        std::fs::create_dir_all(&dir).unwrap();
+        let dest = dir.join(format!("{name}.pub"));
+        if !dest.exists() {
+            std::fs::copy(fixture_key(&format!("{name}.pub")), &dest).unwrap();
         }
         dest
     }
@@ -143,7 +161,13 @@ impl Group {
     /// `charter` as member `who` (its fixture key), in the repository.
     pub fn charter(&self, who: &str) -> Command {
         let mut cmd = self.env.charter_in(&self.repo);
-        cmd.arg("--key").arg(self.env.key(who));
+        match &self.env.agent {
+            Some(socket) => cmd
+                .env("SSH_AUTH_SOCK", socket)
+                .arg("--key")
+                .arg(self.env.public_key(who)),
+            None => cmd.arg("--key").arg(self.env.key(who)),
+        };
         cmd
     }
 
@@ -165,6 +189,21 @@ impl Group {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// The `SHA256:...` fingerprint of fixture key `name`, as
+    /// `ssh-keygen -l` prints it.
+    pub fn member_fingerprint(&self, name: &str) -> String {
+        let out = std::process::Command::new("ssh-keygen")
+            .arg("-lf")
+            .arg(fixture_key(&format!("{name}.pub")))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        text.split_whitespace()
+            .nth(1)
+            .unwrap_or_else(|| panic!("ssh-keygen -l: {text}"))
+            .to_string()
     }
 
     pub fn head(&self) -> String {
