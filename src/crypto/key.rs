@@ -110,6 +110,16 @@ impl PublicKey {
         Ok(Self { key, application })
     }
 
+    /// The ed25519 point, whatever the key's form.
+    pub fn point(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+
+    /// Whether both are the same ed25519 point, whatever their form.
+    pub fn same_point(&self, other: &PublicKey) -> bool {
+        self.key == other.key
+    }
+
     /// Whether the key lives on a FIDO security key.
     pub fn is_security_key(&self) -> bool {
         self.application.is_some()

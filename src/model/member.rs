@@ -242,7 +242,7 @@ impl Members {
     /// No id is both in force and former, and no key is registered twice,
     /// ever.
     fn check_unique(&self) -> Result<()> {
-        let mut seen: BTreeMap<String, &MemberId> = BTreeMap::new();
+        let mut seen: BTreeMap<[u8; 32], &MemberId> = BTreeMap::new();
         for m in self.everyone() {
             if self.by_id.contains_key(&m.id) && self.former.contains_key(&m.id) {
                 return Err(Error::parse(
@@ -251,7 +251,9 @@ impl Members {
                 ));
             }
             for key in m.all_keys() {
-                if let Some(other) = seen.insert(key.to_openssh(), &m.id) {
+                // By the ed25519 point: a security key's form of a key is
+                // the same key.
+                if let Some(other) = seen.insert(key.point(), &m.id) {
                     if other != &m.id {
                         return Err(Error::parse(
                             m.file_path(),
@@ -296,8 +298,11 @@ impl Members {
     }
 
     /// The member, in force or former, who holds or held `key`.
+    /// Whoever holds or held `key`, or the same ed25519 point in another
+    /// form (a security key's and a plain key's): one key, one member.
     pub fn holder(&self, key: &PublicKey) -> Option<&Member> {
-        self.everyone().find(|m| m.all_keys().any(|k| k == key))
+        self.everyone()
+            .find(|m| m.all_keys().any(|k| k.same_point(key)))
     }
 
     pub fn by_key(&self, key: &PublicKey) -> Option<&Member> {

@@ -66,7 +66,7 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
         if members.contains(&f.id) {
             return Err(Error::Invalid(format!("member '{}' is named twice", f.id)));
         }
-        if let Some(other) = members.by_key(&f.key) {
+        if let Some(other) = members.holder(&f.key) {
             return Err(Error::Invalid(format!(
                 "members '{}' and '{}' have the same key",
                 other.id, f.id

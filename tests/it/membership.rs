@@ -1036,3 +1036,76 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
 }
+
+/// A genesis made by hand in which two founders share one key (one
+/// person, two votes): refused, as `init` refuses it; also when the second
+/// holds it as a security key (the same ed25519 point). The honest
+/// genesis of the same shape is the control of the test above.
+#[test]
+fn a_genesis_whose_founders_share_a_key_is_refused() {
+    let made = pair();
+    let uk_key = made
+        .read_file("keys/uk.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("key = "))
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    let ee_key = made
+        .read_file("keys/ee.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("key = "))
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    let point = ssh_key::PublicKey::from_openssh(&uk_key).unwrap();
+    let ssh_key::public::KeyData::Ed25519(ed) = point.key_data() else {
+        panic!("{uk_key}")
+    };
+    let as_security_key = ssh_key::PublicKey::new(
+        ssh_key::public::KeyData::SkEd25519(ssh_key::public::SkEd25519::new(*ed, "ssh:")),
+        "",
+    )
+    .to_openssh()
+    .unwrap();
+    for (name, shared) in [("plain", uk_key.clone()), ("sk", as_security_key)] {
+        let repo = made.env.path().join(name);
+        let git = |args: &[&str]| {
+            let out = made.env.git_in(&repo).args(args).output().unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        };
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&["init", "-q", "-b", "main"]);
+        for rel in [
+            "governance.toml",
+            "keys/uk.toml",
+            "keys/ee.toml",
+            "keys/allowed_signers",
+        ] {
+            let text = made.read_file(rel);
+            let text = if rel == "keys/uk.toml" {
+                text
+            } else {
+                text.replace(&ee_key, &shared)
+            };
+            let path = repo.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        copy_dir(&made.repo.join("charter"), &repo.join("charter"));
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "--no-gpg-sign", "-m", "genesis by hand"]);
+        let g = Group {
+            env: Env::new(),
+            repo,
+        };
+        let f = g.verify_failure_with(&[]);
+        assert_eq!(f.rule, "malformed", "{name}: {}", f.stderr);
+        assert!(f.path.starts_with("keys/"), "{name}: {}", f.stderr);
+        assert!(
+            f.message.contains("is also registered for"),
+            "{name}: {}",
+            f.stderr
+        );
+    }
+}
