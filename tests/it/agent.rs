@@ -65,7 +65,7 @@ fn ok(g: &Group, who: &str, args: &[&str]) -> String {
 fn stock_tools_accept_everything(g: &Group) -> Vec<String> {
     let mut acts = Vec::new();
     let scratch = g.env.path().join("registered_signers");
-    for sig in files_under(&g.repo.join("proposals"), ".sig") {
+    for sig in files_ending(&g.repo.join("proposals"), ".sig") {
         let msg = PathBuf::from(sig.to_string_lossy().replace(".sig", ".msg"));
         let text = std::fs::read_to_string(&msg).unwrap();
         let field = |f: &str| {
@@ -127,23 +127,6 @@ fn stock_tools_accept_everything(g: &Group) -> Vec<String> {
     }
     acts.sort();
     acts
-}
-
-fn files_under(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(suffix) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

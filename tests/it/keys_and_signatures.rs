@@ -60,24 +60,6 @@ fn signer_of(g: &Group, commit: &str) -> String {
         .to_string()
 }
 
-/// Every file under `dir` whose name ends with `suffix`, sorted.
-fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(suffix) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn key_generate_writes_a_key_pair_openssh_accepts() {
     let env = Env::new();

@@ -984,40 +984,16 @@ fn init_with_one_founder_is_refused() {
 fn a_genesis_of_one_member_made_by_hand_is_refused() {
     let made = pair();
     for (name, drop_ee) in [("control", false), ("solo", true)] {
-        let repo = made.env.path().join(name);
-        let git = |args: &[&str]| {
-            let out = made.env.git_in(&repo).args(args).output().unwrap();
-            assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-        };
-        std::fs::create_dir_all(&repo).unwrap();
-        git(&["init", "-q", "-b", "main"]);
-        for rel in [
-            "governance.toml",
-            "keys/uk.toml",
-            "keys/ee.toml",
-            "keys/allowed_signers",
-        ] {
-            let text = made.read_file(rel);
-            let text = match (rel, drop_ee) {
-                ("keys/ee.toml", true) => continue,
-                ("keys/allowed_signers", true) => text
-                    .lines()
+        let g = genesis_by_hand(&made, name, |rel, text| match (rel, drop_ee) {
+            ("keys/ee.toml", true) => None,
+            ("keys/allowed_signers", true) => Some(
+                text.lines()
                     .filter(|l| !l.starts_with("ee "))
                     .map(|l| format!("{l}\n"))
                     .collect(),
-                _ => text,
-            };
-            let path = repo.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        copy_dir(&made.repo.join("charter"), &repo.join("charter"));
-        git(&["add", "-A"]);
-        git(&["commit", "-q", "--no-gpg-sign", "-m", "genesis by hand"]);
-        let g = Group {
-            env: Env::new(),
-            repo,
-        };
+            ),
+            _ => Some(text),
+        });
         if drop_ee {
             let f = g.verify_failure_with(&[]);
             assert_eq!(f.rule, "process", "{}", f.stderr);
@@ -1026,6 +1002,42 @@ fn a_genesis_of_one_member_made_by_hand_is_refused() {
         } else {
             g.assert_verify_passes();
         }
+    }
+}
+
+/// A genesis made by hand with plain git in folder `name`: `made`'s
+/// founding files, each passed through `edit` (`None` leaves it out).
+fn genesis_by_hand(
+    made: &Group,
+    name: &str,
+    edit: impl Fn(&str, String) -> Option<String>,
+) -> Group {
+    let repo = made.env.path().join(name);
+    let git = |args: &[&str]| {
+        let out = made.env.git_in(&repo).args(args).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    };
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&["init", "-q", "-b", "main"]);
+    for rel in [
+        "governance.toml",
+        "keys/uk.toml",
+        "keys/ee.toml",
+        "keys/allowed_signers",
+    ] {
+        let Some(text) = edit(rel, made.read_file(rel)) else {
+            continue;
+        };
+        let path = repo.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    copy_dir(&made.repo.join("charter"), &repo.join("charter"));
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "--no-gpg-sign", "-m", "genesis by hand"]);
+    Group {
+        env: Env::new(),
+        repo,
     }
 }
 
@@ -1069,36 +1081,13 @@ fn a_genesis_whose_founders_share_a_key_is_refused() {
     .to_openssh()
     .unwrap();
     for (name, shared) in [("plain", uk_key.clone()), ("sk", as_security_key)] {
-        let repo = made.env.path().join(name);
-        let git = |args: &[&str]| {
-            let out = made.env.git_in(&repo).args(args).output().unwrap();
-            assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-        };
-        std::fs::create_dir_all(&repo).unwrap();
-        git(&["init", "-q", "-b", "main"]);
-        for rel in [
-            "governance.toml",
-            "keys/uk.toml",
-            "keys/ee.toml",
-            "keys/allowed_signers",
-        ] {
-            let text = made.read_file(rel);
-            let text = if rel == "keys/uk.toml" {
+        let g = genesis_by_hand(&made, name, |rel, text| {
+            Some(if rel == "keys/uk.toml" {
                 text
             } else {
                 text.replace(&ee_key, &shared)
-            };
-            let path = repo.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        copy_dir(&made.repo.join("charter"), &repo.join("charter"));
-        git(&["add", "-A"]);
-        git(&["commit", "-q", "--no-gpg-sign", "-m", "genesis by hand"]);
-        let g = Group {
-            env: Env::new(),
-            repo,
-        };
+            })
+        });
         let f = g.verify_failure_with(&[]);
         assert_eq!(f.rule, "malformed", "{name}: {}", f.stderr);
         assert!(f.path.starts_with("keys/"), "{name}: {}", f.stderr);
