@@ -9,9 +9,9 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use charter::crypto::exec;
 use charter::crypto::key::KeyError;
 use charter::history::diff::Piece;
-use charter::store::exec;
 
 use super::Failure;
 

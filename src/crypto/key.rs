@@ -11,6 +11,7 @@ use ssh_key::public::{Ed25519PublicKey, KeyData};
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, SshSig};
 
 use crate::crypto::agent::{Agent, AgentError};
+use crate::crypto::exec;
 use crate::crypto::input::{echo_path, read_bounded, ReadError};
 
 /// What can go wrong with a key file. Each names the file.
@@ -259,7 +260,15 @@ enum Backing {
         agent: Agent,
         key: ssh_key::PublicKey,
     },
+    /// A security key's handle file, signed with by `ssh-keygen -Y sign`
+    /// (as git does), which talks to the device.
+    SshKeygen {
+        handle: PathBuf,
+    },
 }
+
+/// How long `ssh-keygen` may wait for the security key to be touched.
+const TOUCH_TIME: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl SigningKey {
     /// Loads the private key file `path`; an encrypted key asks
@@ -361,6 +370,11 @@ impl SigningKey {
         }
         let mut key = PrivateKey::from_openssh(bytes)
             .map_err(|e| KeyError::key(&origin, format!("not an OpenSSH private key ({e})")))?;
+        if key.is_encrypted() && key.public_key().key_data().is_sk_ed25519() {
+            // ssh-keygen asks the handle's passphrase itself.
+            let public = PublicKey::from_key_data(&origin, key.public_key().key_data())?;
+            return Ok(Self::security_key_handle(path, public));
+        }
         if key.is_encrypted() {
             let pass = passphrase(path)?;
             key = key
@@ -369,10 +383,7 @@ impl SigningKey {
         }
         let public = PublicKey::from_key_data(&origin, key.public_key().key_data())?;
         if public.is_security_key() {
-            return Err(KeyError::key(
-                &origin,
-                "a security key's handle signs only through an ssh-agent: add it with ssh-add, and give its public key (.pub) with SSH_AUTH_SOCK set",
-            ));
+            return Ok(Self::security_key_handle(path, public));
         }
         Ok(Self {
             backing: Backing::File(Box::new(key)),
@@ -380,6 +391,18 @@ impl SigningKey {
             path: path.to_path_buf(),
             touch: None,
         })
+    }
+
+    /// Only the device can sign: `ssh-keygen` asks it, as git does.
+    fn security_key_handle(path: &Path, public: PublicKey) -> Self {
+        Self {
+            backing: Backing::SshKeygen {
+                handle: path.to_path_buf(),
+            },
+            public,
+            path: path.to_path_buf(),
+            touch: None,
+        }
     }
 
     pub fn public(&self) -> &PublicKey {
@@ -413,12 +436,7 @@ impl SigningKey {
                 .map_err(cannot),
             Backing::Agent { agent, key } => {
                 let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg).map_err(cannot)?;
-                if let (true, Some(prompt)) = (self.public.is_security_key(), &self.touch) {
-                    prompt(&format!(
-                        "touch your security key to sign ({})",
-                        self.public.fingerprint()
-                    ));
-                }
+                self.ask_touch();
                 let signature = agent
                     .sign(key, &data)
                     .map_err(|e| KeyError::agent(&origin, e))?;
@@ -430,15 +448,66 @@ impl SigningKey {
                 )
                 .and_then(|s| s.to_pem(LineEnding::LF))
                 .map_err(cannot)?;
-                // The agent is another program: what it returned is checked
-                // as verify will check it before it is written anywhere.
-                self.public.verify(namespace, msg, &armored).map_err(|e| {
-                    KeyError::key(&origin, format!("the ssh-agent's signature {e}"))
-                })?;
-                Ok(armored)
+                self.checked("the ssh-agent's signature", namespace, msg, armored)
+            }
+            Backing::SshKeygen { handle } => {
+                self.ask_touch();
+                let armored = ssh_keygen_sign(handle, namespace, msg)
+                    .map_err(|m| KeyError::key(&origin, format!("ssh-keygen -Y sign: {m}")))?;
+                self.checked("ssh-keygen's signature", namespace, msg, armored)
             }
         }
     }
+
+    fn ask_touch(&self) {
+        if let (true, Some(prompt)) = (self.public.is_security_key(), &self.touch) {
+            prompt(&format!(
+                "touch your security key to sign ({})",
+                self.public.fingerprint()
+            ));
+        }
+    }
+
+    /// A signature another program made, checked as `verify` will check it
+    /// before it is written anywhere.
+    fn checked(&self, what: &str, namespace: &str, msg: &[u8], armored: String) -> Result<String> {
+        self.public
+            .verify(namespace, msg, &armored)
+            .map_err(|e| KeyError::key(self.path.display().to_string(), format!("{what} {e}")))?;
+        Ok(armored)
+    }
+}
+
+/// `ssh-keygen -Y sign -f HANDLE -n NAMESPACE`, the message on its stdin
+/// and the armored signature on its stdout; what it said, if it failed.
+fn ssh_keygen_sign(
+    handle: &Path,
+    namespace: &str,
+    msg: &[u8],
+) -> std::result::Result<String, String> {
+    let (reader, mut writer) = std::io::pipe().map_err(|e| e.to_string())?;
+    let mut cmd = std::process::Command::new("ssh-keygen");
+    cmd.args(["-q", "-Y", "sign", "-n", namespace, "-f"])
+        .arg(handle)
+        .stdin(reader);
+    let msg = msg.to_vec();
+    // Written beside the run, so that a message larger than the pipe
+    // cannot block it; the pipe closes when the writer ends.
+    std::thread::spawn(move || writer.write_all(&msg));
+    let limits = exec::Limits {
+        time: TOUCH_TIME,
+        output: MAX_KEY_FILE,
+    };
+    let out = exec::run(&mut cmd, limits).map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let last = said
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or("failed");
+        return Err(crate::crypto::input::echo(last.trim()));
+    }
+    String::from_utf8(out.stdout).map_err(|_| "its output is not text".to_string())
 }
 
 /// A public key given as a line of text (git's literal

@@ -80,7 +80,7 @@ pub enum RuleError {
     ReviewExists { year: i32 },
     #[error("the review of {year} is not open")]
     ReviewNotOpen { year: i32 },
-    #[error("the review of {year} cannot close while {} is open", .open.join(", "))]
+    #[error("the review of {year} cannot close while {} {} open: accept, withdraw or let them expire first", .open.join(", "), if .open.len() == 1 { "is" } else { "are" })]
     ReviewBusy { year: i32, open: Vec<String> },
     /// An amendment filed for a review that is not open.
     #[error("the review of {year} is not open (charter review open {year})")]
@@ -137,7 +137,7 @@ pub enum RuleError {
         proposal: ProposalId,
         objectors: Vec<MemberId>,
     },
-    #[error("{proposal} was made against another version of {path}; propose it anew")]
+    #[error("{proposal} was made against another version of {path}, so it can no longer take effect; its proposer can withdraw it and propose anew")]
     Stale { proposal: ProposalId, path: String },
     #[error("'{act}' is not an act on this kind of proposal")]
     WrongAct { act: Act },

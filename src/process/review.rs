@@ -63,6 +63,10 @@ impl crate::process::group::Group {
                 );
             }
         }
+        let busy = crate::rules::review_busy(year, None, &state.snapshot, &now);
+        if !busy.is_empty() {
+            return Err(crate::rules::RuleError::ReviewBusy { year, open: busy }.into());
+        }
         let new = closing(
             &state.snapshot,
             &state.governance,

@@ -182,6 +182,9 @@ impl<'g, 'k> Transaction<'g, 'k> {
         if let Some(outcome) = self.rerun(&proposal, act)? {
             return Ok(outcome);
         }
+        if matches!(act, Act::Second | Act::Accept) {
+            rules::can_take_effect(&proposal, &self.state.snapshot)?;
+        }
         let signer = self.signer.clone();
         let record = self.sign(&proposal, &signer, act, reason)?;
         let mut edits = Edits::default();

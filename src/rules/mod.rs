@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::crypto::key::PublicKey;
 use crate::model::act::Act;
 use crate::model::clock::Timestamp;
-use crate::model::id::MemberId;
+use crate::model::id::{MemberId, ProposalId};
 use crate::model::member::Members;
 use crate::model::proposal::{self, Kind, Proposal, ProposalFile, ABSENT};
 use crate::model::record::Message;
@@ -441,6 +441,45 @@ fn check_review(
     if p.file.kind != Kind::ReviewClose {
         return Ok(());
     }
+    let busy = review_busy(year, Some(&p.id), base, date);
+    if busy.is_empty() {
+        Ok(())
+    } else {
+        Err(RuleError::ReviewBusy { year, open: busy })
+    }
+}
+
+/// Whether a vote for `p` could still make it take effect: it was made
+/// against the files as they stand, and the review it belongs to (an
+/// amendment's) is open. An act that fails this is pointless, so acts
+/// refuse it before signing; `verify` needs no such rule, since
+/// finalization checks the same (and an honest concurrent act may meet a
+/// base changed meanwhile).
+pub fn can_take_effect(p: &Proposal, base: &dyn Tree) -> Result<(), RuleError> {
+    check_base(p, base)?;
+    match p.file.review {
+        Some(year) if p.file.kind != Kind::ReviewClose => {
+            if !review::load(base, year)
+                .ok()
+                .flatten()
+                .is_some_and(|r| r.is_open())
+            {
+                return Err(RuleError::ReviewNotOpen { year });
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The proposals of the review of `year` (but `except`) still open at
+/// `date`.
+pub fn review_busy(
+    year: i32,
+    except: Option<&ProposalId>,
+    base: &dyn Tree,
+    date: &Timestamp,
+) -> Vec<String> {
     let mut busy = Vec::new();
     for id in proposal::list(base).unwrap_or_default() {
         // Only the few undecided proposals of this review, not yet expired,
@@ -461,7 +500,7 @@ fn check_review(
                     .and_then(|d| crate::model::clock::parse_timestamp(d).ok())
                     .is_none_or(|d| *date <= d)
         };
-        if decided || id == p.id || !file.as_ref().is_some_and(may_be_open) {
+        if decided || Some(&id) == except || !file.as_ref().is_some_and(may_be_open) {
             continue;
         }
         let Ok(other) = Proposal::load(base, &id) else {
@@ -471,11 +510,7 @@ fn check_review(
             busy.push(other.id.to_string());
         }
     }
-    if busy.is_empty() {
-        Ok(())
-    } else {
-        Err(RuleError::ReviewBusy { year, open: busy })
-    }
+    busy
 }
 
 /// Every file the proposal changes must still be as it was when proposed.

@@ -3,7 +3,6 @@
 //! [`crate::model::tree::Tree`]), writes signed commits, keeps the clone's
 //! own state under `.git/charter/` and the lock that serialises acts.
 
-pub mod exec;
 pub mod graph;
 pub mod journal;
 pub mod lock;

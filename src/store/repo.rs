@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 
 use git2::{Commit, Oid, Repository, RepositoryInitOptions, Signature};
 
+use crate::crypto::exec;
 use crate::crypto::key::SigningKey;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::store::journal::Move;
 use crate::store::lock::write_durably;
 pub use crate::store::lock::Lock;
+use crate::store::owner;
 use crate::store::snapshot::Snapshot;
-use crate::store::{exec, owner};
 
 /// The SSHSIG namespace git uses for commit signatures.
 const GIT_NAMESPACE: &str = "git";

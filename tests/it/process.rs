@@ -170,16 +170,20 @@ fn a_proposal_overtaken_by_another_decision_cannot_be_finalized() {
         "# Open source\n\nAnother text.\n",
         "# Logiciel libre\n\nUn autre texte.\n",
     );
-    for (id, seconder) in [(&first, "ee"), (&second, "uk")] {
-        g.act(seconder, "second", id);
-        for who in ["il", "nz"] {
-            g.act(who, "accept", id);
-        }
+    // The second is fully accepted, but kr's objection holds it.
+    g.run_as("kr", &["object", &second, "--reason", "wait for the first"]);
+    g.act("uk", "second", &second);
+    for who in ["il", "nz", "kr"] {
+        g.act(who, "accept", &second);
     }
-    g.act("kr", "accept", &first);
+    g.act("ee", "second", &first);
+    for who in ["il", "nz", "kr"] {
+        g.act(who, "accept", &first);
+    }
     assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
-    g.act("kr", "accept", &second);
-    // The second proposal was made against the old text: it is not applied.
+    // The objection withdrawn, the second would complete, but it was made
+    // against the old text: it is not applied.
+    g.run_as("kr", &["object", &second, "--withdraw"]);
     assert_eq!(g.read_file("charter/open-source.en.md"), OPEN_SOURCE_EN);
     let out = g
         .charter("kr")
@@ -187,8 +191,42 @@ fn a_proposal_overtaken_by_another_decision_cannot_be_finalized() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(stderr(&out), @"error: 2026-002-open-source was made against another version of charter/open-source.en.md; propose it anew");
+    insta::assert_snapshot!(stderr(&out), @"error: 2026-002-open-source was made against another version of charter/open-source.en.md, so it can no longer take effect; its proposer can withdraw it and propose anew");
     assert!(g.verify().status.success());
+}
+
+/// A vote for a proposal that can no longer take effect (made against a
+/// text since changed) is refused before it is signed, saying why and what
+/// to do; its proposer may still withdraw it. The control: the same kind
+/// of vote before the change (uk's second) was taken.
+#[test]
+fn a_vote_for_a_proposal_that_can_no_longer_take_effect_is_refused_before_signing() {
+    let g = Group::d5();
+    let first = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let second = g.propose_amend(
+        "ee",
+        "open-source",
+        "# Open source\n\nAnother text.\n",
+        "# Logiciel libre\n\nUn autre texte.\n",
+    );
+    g.act("uk", "second", &second);
+    g.second_and_accept_all("uk", "ee", &first);
+    let head = g.head();
+    for (who, act) in [("il", "accept"), ("nz", "second")] {
+        let err = g.assert_refused(
+            g.charter(who).args([act, &second]),
+            &[
+                &second,
+                "made against another version of charter/open-source",
+                "withdraw it and propose anew",
+            ],
+        );
+        assert!(!err.contains("internal"), "{err}");
+        assert_eq!(g.head(), head, "nothing was signed");
+    }
+    // The proposer may still withdraw it.
+    g.act("ee", "withdraw", &second);
+    g.assert_verify_passes();
 }
 
 #[test]

@@ -653,13 +653,15 @@ fn close_while_amendment_open(g: &Group) -> (String, String) {
         g.run_as("uk", &["review", "open", "2026"]),
         "2026-001-open-review-2026"
     );
+    // The close is proposed first (a close is refused while an amendment
+    // of the review is open), then an amendment is filed for the review.
+    let close = g.run_as("ee", &["review", "close", "2026"]);
+    assert_eq!(close, "2026-002-close-review-2026");
     let texts = g.texts("open-source", OS_NEW_EN, OS_NEW_FR);
     let mut args = vec!["propose", "amend", "open-source", "--review", "2026"];
     args.extend(texts.iter().map(String::as_str));
     let amendment = g.run_as("uk", &args);
-    assert_eq!(amendment, "2026-002-open-source");
-    let close = g.run_as("ee", &["review", "close", "2026"]);
-    assert_eq!(close, "2026-003-close-review-2026");
+    assert_eq!(amendment, "2026-003-open-source");
     g.act("uk", "second", &close);
     for who in ["il", "nz", "kr"] {
         g.act(who, "accept", &close);
@@ -686,6 +688,31 @@ fn assert_close_not_finalized(g: &Group, close: &str) {
     assert_eq!(shown["accepted_by"], json!(["ee", "il", "kr", "nz", "uk"]));
 }
 
+/// Proposing to close a review while one of its amendments is open is
+/// refused before anything is signed, naming it; once it is withdrawn,
+/// the same command files the close (the control).
+#[test]
+fn a_review_close_is_refused_while_an_amendment_of_the_review_is_open() {
+    let g = Group::d5();
+    g.run_as("uk", &["review", "open", "2026"]);
+    let texts = g.texts("open-source", OS_NEW_EN, OS_NEW_FR);
+    let mut args = vec!["propose", "amend", "open-source", "--review", "2026"];
+    args.extend(texts.iter().map(String::as_str));
+    let amendment = g.run_as("uk", &args);
+    let head = g.head();
+    let err = g.assert_refused(
+        g.charter("ee").args(["review", "close", "2026"]),
+        &["the review of 2026 cannot close while", &amendment],
+    );
+    insta::assert_snapshot!(err, @"error: the review of 2026 cannot close while 2026-002-open-source is open: accept, withdraw or let them expire first");
+    assert_eq!(g.head(), head);
+    g.act("uk", "withdraw", &amendment);
+    assert_eq!(
+        g.run_as("ee", &["review", "close", "2026"]),
+        "2026-003-close-review-2026"
+    );
+}
+
 #[test]
 fn a_review_does_not_close_while_its_amendment_is_open_until_it_is_withdrawn() {
     let g = Group::d5();
@@ -707,7 +734,7 @@ fn a_review_does_not_close_while_its_amendment_is_open_until_it_is_withdrawn() {
         ],
     );
     // Only the blocking proposal.
-    insta::assert_snapshot!(err, @"error: the review of 2026 cannot close while 2026-002-open-source is open");
+    insta::assert_snapshot!(err, @"error: the review of 2026 cannot close while 2026-003-open-source is open: accept, withdraw or let them expire first");
     assert_eq!(g.head(), head);
 
     // The amendment is withdrawn: now the close can be finalized.
@@ -757,7 +784,7 @@ fn a_review_whose_amendment_is_adopted_after_the_close_was_proposed_closes_on_a_
     // it is refused now, and must be proposed anew.
     g.assert_refused(
         g.charter("il").args(["finalize", &close]),
-        &[&close, "charter/open-source", "propose it anew"],
+        &[&close, "charter/open-source", "propose anew"],
     );
     g.act("ee", "withdraw", &close);
     let again = g.run_as("uk", &["review", "close", "2026"]);

@@ -30,6 +30,10 @@ impl SshAgent {
             .arg("-D")
             .arg("-a")
             .arg(&socket)
+            // Security-key providers the agent may load: the test-only
+            // one is built under the repository.
+            .arg("-P")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/*"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -89,6 +93,24 @@ impl SshAgent {
         assert!(
             out.status.success(),
             "ssh-add -c: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `ssh-add -S PROVIDER HANDLE`: a security key, signed with through
+    /// `provider` (which the agent must allow: see [`SshAgent::start_with`]).
+    pub fn add_security_key(&self, handle: &Path, provider: &Path) {
+        let out = Command::new("ssh-add")
+            .env("SSH_AUTH_SOCK", &self.socket)
+            .arg("-S")
+            .arg(provider)
+            .arg(handle)
+            .stdin(Stdio::null())
+            .output()
+            .expect("ssh-add -S");
+        assert!(
+            out.status.success(),
+            "ssh-add -S: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }

@@ -1,6 +1,7 @@
 //! Running another program with a time limit and bounded output: the
-//! system `git` (fetch and push, [`crate::store::repo::Repo::run_git`]) and
-//! the `CHARTER_ASKPASS` program of the command line. A program that never
+//! system `git` (fetch and push, `Repo::run_git` in the store layer),
+//! `ssh-keygen -Y sign` for a security key's handle, and the
+//! `CHARTER_ASKPASS` program of the command line. A program that never
 //! ends is killed when its time is up; one that prints without end is killed
 //! once it has printed more than the bound. Either is refused.
 
