@@ -50,21 +50,50 @@ pub fn filed(result: Result<ProposalId, Error>) -> Result<ProposalId, super::Fai
 }
 
 pub fn print_id(json: bool, id: &ProposalId, finalized: Option<Oid>) -> CmdResult {
+    print_outcome(json, id, finalized, None)
+}
+
+/// Prints what an act did: its proposal's id on stdout (or JSON), then,
+/// on stderr, one line on what happens next (also `next` in the JSON).
+pub fn report(
+    group: &charter::process::group::Group,
+    key: &charter::crypto::key::SigningKey,
+    json: bool,
+    act: Act,
+    id: &ProposalId,
+    finalized: Option<Oid>,
+) -> CmdResult {
+    // The act is done: a line that cannot be made is left out, not an error.
+    let next = super::next::line(group, key.public(), act, id, finalized).ok();
+    print_outcome(json, id, finalized, next)
+}
+
+fn print_outcome(
+    json: bool,
+    id: &ProposalId,
+    finalized: Option<Oid>,
+    next: Option<String>,
+) -> CmdResult {
     if json {
         #[derive(serde::Serialize)]
         struct Filed<'a> {
             id: &'a ProposalId,
             #[serde(skip_serializing_if = "Option::is_none")]
             finalized: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            next: Option<String>,
         }
         super::output::json(&Filed {
             id,
             finalized: finalized.map(|f| f.to_string()),
+            next,
         })
     } else {
         outln!("{id}")?;
-        if let Some(f) = finalized {
-            errln!("{id} is adopted: finalized in commit {f}");
+        match (next, finalized) {
+            (Some(line), _) => errln!("{line}"),
+            (None, Some(f)) => errln!("{id} is adopted: finalized in commit {f}"),
+            (None, None) => {}
         }
         Ok(())
     }
@@ -86,8 +115,7 @@ fn sign(ctx: &Ctx, id: &str, act: Act, reason: Option<String>, json: bool) -> Cm
     let group = ctx.group()?;
     let key = ctx.signing_key()?;
     let outcome = group.act(&key, id, act, reason, charter::model::clock::now()?)?;
-    print_id(json, &outcome.id, outcome.finalized)?;
-    Ok(())
+    report(&group, &key, json, act, &outcome.id, outcome.finalized)
 }
 
 pub fn finalize(ctx: &Ctx, args: Args) -> CmdResult {

@@ -4,7 +4,7 @@ use charter::model::id::MemberId;
 use charter::process::membership::Application;
 use charter::Error;
 
-use super::act::{filed, print_id};
+use super::act::{filed, report};
 use super::propose::read_text_file;
 use super::{CmdResult, Ctx};
 
@@ -65,6 +65,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         },
         charter::model::clock::now()?,
     ))?;
-    print_id(args.json, &id, None)?;
+    report(
+        &group,
+        &key,
+        args.json,
+        charter::model::act::Act::Apply,
+        &id,
+        None,
+    )?;
     Ok(())
 }

@@ -58,7 +58,14 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
             )?
             .on_touch(|line| errln!("{line}"));
             let id = group.rotate_key(&old, &new, charter::model::clock::now()?)?;
-            super::act::print_id(json, &id, None)?;
+            super::act::report(
+                &group,
+                &old,
+                json,
+                charter::model::act::Act::Propose,
+                &id,
+                None,
+            )?;
             ctx.key_hint(&ctx.dir, &ctx.dir.join(new_key));
         }
         KeyCommand::Show { json } => {

@@ -1,4 +1,4 @@
-use super::act::print_id;
+use super::act::report;
 use super::{CmdResult, Ctx};
 
 /// Leave the group: a signed departure by the acting member (no vote).
@@ -12,6 +12,13 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group()?;
     let key = ctx.signing_key()?;
     let id = group.leave(&key, charter::model::clock::now()?)?;
-    print_id(args.json, &id, None)?;
+    report(
+        &group,
+        &key,
+        args.json,
+        charter::model::act::Act::Propose,
+        &id,
+        None,
+    )?;
     Ok(())
 }

@@ -53,6 +53,7 @@ mod key;
 mod leave;
 mod log;
 mod members;
+mod next;
 mod output;
 mod principles;
 mod propose;
@@ -63,6 +64,7 @@ mod show;
 mod status;
 mod sync;
 mod text;
+mod todo;
 mod verify;
 
 /// Keep a group's charter of principles and its membership in git, where
@@ -102,6 +104,7 @@ enum Command {
     Principles(principles::Args),
     Text(text::Args),
     Status(status::Args),
+    Todo(todo::Args),
     Show(show::Args),
     Verify(verify::Args),
     /// The annual review: open, close, status.
@@ -345,6 +348,7 @@ fn run(cli: Cli) -> CmdResult {
         Command::Principles(a) => principles::run(&ctx, a),
         Command::Text(a) => text::run(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
+        Command::Todo(a) => todo::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
         Command::Review(c) => review::run(&ctx, c),

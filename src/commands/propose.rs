@@ -9,7 +9,7 @@ use charter::model::id::{Lang, MemberId, PrincipleId};
 use charter::process::group::{Change, Draft, NewLanguage};
 use charter::{Error, Result};
 
-use super::{act::filed, act::print_id, CmdResult, Ctx};
+use super::{act::filed, act::report, CmdResult, Ctx};
 
 /// The largest principle text accepted.
 const MAX_TEXT: usize = 64 * 1024;
@@ -179,14 +179,28 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
                 deadline,
             };
             let id = filed(group.propose_language(&key, language, now))?;
-            print_id(common.json, &id, None)?;
+            report(
+                &group,
+                &key,
+                common.json,
+                charter::model::act::Act::Propose,
+                &id,
+                None,
+            )?;
             return Ok(());
         }
         ProposeCommand::Member { candidate, json } => {
             let group = ctx.group()?;
             let key = ctx.signing_key()?;
             let outcome = group.propose_member(&key, &candidate, now)?;
-            print_id(json, &outcome.id, outcome.finalized)?;
+            report(
+                &group,
+                &key,
+                json,
+                charter::model::act::Act::Propose,
+                &outcome.id,
+                outcome.finalized,
+            )?;
             return Ok(());
         }
         ProposeCommand::RemoveMember {
@@ -199,7 +213,14 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(deadline.as_deref())?;
             let id = filed(group.propose_removal(&key, &member, &reason, deadline, now))?;
-            print_id(json, &id, None)?;
+            report(
+                &group,
+                &key,
+                json,
+                charter::model::act::Act::Propose,
+                &id,
+                None,
+            )?;
             return Ok(());
         }
         ProposeCommand::ReplaceKey {
@@ -213,7 +234,14 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let new_key = charter::crypto::key::read_public(&ctx.dir.join(pubkey))?;
             let deadline = parse_deadline(deadline.as_deref())?;
             let id = filed(group.propose_key_replacement(&key, &member, &new_key, deadline, now))?;
-            print_id(json, &id, None)?;
+            report(
+                &group,
+                &key,
+                json,
+                charter::model::act::Act::Propose,
+                &id,
+                None,
+            )?;
             return Ok(());
         }
         ProposeCommand::Amend {
@@ -260,6 +288,13 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
         },
         now,
     ))?;
-    print_id(common.json, &id, None)?;
+    report(
+        &group,
+        &key,
+        common.json,
+        charter::model::act::Act::Propose,
+        &id,
+        None,
+    )?;
     Ok(())
 }

@@ -3,7 +3,7 @@ use clap::Subcommand;
 use charter::history::views::review;
 use charter::model::clock;
 
-use super::act::{filed, print_id};
+use super::act::{filed, report};
 use super::output::{json, table};
 use super::propose::parse_deadline;
 use super::{CmdResult, Ctx};
@@ -52,7 +52,14 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let id =
                 filed(group.review_open(&key, year, parse_deadline(deadline.as_deref())?, now))?;
-            print_id(json, &id, None)?;
+            report(
+                &group,
+                &key,
+                json,
+                charter::model::act::Act::Propose,
+                &id,
+                None,
+            )?;
         }
         ReviewCommand::Close {
             year,
@@ -62,7 +69,14 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let id =
                 filed(group.review_close(&key, year, parse_deadline(deadline.as_deref())?, now))?;
-            print_id(json, &id, None)?;
+            report(
+                &group,
+                &key,
+                json,
+                charter::model::act::Act::Propose,
+                &id,
+                None,
+            )?;
         }
         ReviewCommand::Status {
             year,

@@ -74,3 +74,108 @@ fn key_show_has_json() {
     assert_eq!(v["fingerprint"], ssh_fingerprint(&public));
     assert!(openssh_key(&public).starts_with(v["key"].as_str().unwrap()));
 }
+
+/// `todo` lists, for the acting member, every act still expected of it:
+/// a second, an acceptance, withdrawing its own objection, proposing an
+/// application no member has proposed; and nothing once it has acted.
+#[test]
+fn todo_lists_what_the_acting_member_must_still_sign() {
+    let g = Group::d5();
+    let amend = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let standards = g.propose_amend("ee", "open-standards", OPEN_STANDARDS_EN, OPEN_STANDARDS_FR);
+    g.act("uk", "second", &standards);
+    g.run_as("il", &["object", &standards, "--reason", "not yet"]);
+    let application = g.apply("jp", "jp", "Japan");
+    let todo = |who: &str| {
+        let out = g.charter(who).args(["todo"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        (stdout(&out), stderr(&out))
+    };
+    let (kr, _) = todo("kr");
+    insta::assert_snapshot!(kr, @r#"
+    charter second 2026-001-open-source  # Amend "Open source"  (deadline 2027-02-21T10:00:00Z)
+    charter accept 2026-002-open-standards  # Amend "Open standards"  (deadline 2027-02-21T10:00:00Z)
+    charter propose member jp  # Admit Japan (jp)  (deadline 2027-02-21T10:00:00Z)
+    "#);
+    let (il, _) = todo("il");
+    assert!(
+        il.contains(&format!("charter object {standards} --withdraw")),
+        "{il}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&g.run_as("kr", &["todo", "--json"])).unwrap();
+    let acts: Vec<(String, String)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["act"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        acts,
+        [
+            (amend.clone(), "second".to_string()),
+            (standards.clone(), "accept".to_string()),
+            (application.clone(), "propose".to_string()),
+        ]
+    );
+    assert_eq!(v["member"], "kr");
+    // Once kr has seconded and accepted, only the application is left.
+    g.act("kr", "second", &amend);
+    g.act("kr", "accept", &standards);
+    let (kr, _) = todo("kr");
+    assert_eq!(kr.lines().count(), 1, "{kr}");
+    assert!(kr.starts_with("charter propose member jp  # "), "{kr}");
+    // A member with nothing to sign is told so on stderr, stdout empty.
+    g.run_as("uk", &["propose", "member", "jp"]);
+    let (uk, said) = todo("uk");
+    assert_eq!(uk, "", "{said}");
+    assert_eq!(said, "nothing for uk to sign\n");
+}
+
+/// Each act's JSON carries the line on what happens next.
+#[test]
+fn an_act_says_what_happens_next() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let out = g.charter("ee").args(["second", &id]).output().unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!(stderr(&out), @"ee seconded 2026-001-open-source; waiting for il, kr, nz (deadline 2027-02-21T10:00:00Z)");
+    let v: serde_json::Value =
+        serde_json::from_str(&g.run_as("il", &["accept", &id, "--json"])).unwrap();
+    let next = v["next"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!(
+            "il accepted {id}; waiting for kr, nz (deadline 20"
+        )),
+        "{next}"
+    );
+}
+
+/// `show` judges each old signature by the key its signer held when it
+/// signed, as `verify` does: after kr rotates its key and nz leaves, every
+/// act they made before stays good.
+#[test]
+fn show_keeps_old_signatures_good_after_a_rotation_and_a_departure() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.second_and_accept_all("uk", "ee", &id);
+    let new_key = g.new_key("kr-2027");
+    g.run_as(
+        "kr",
+        &["key", "rotate", "--new-key", new_key.to_str().unwrap()],
+    );
+    g.run_as("nz", &["leave"]);
+    let shown = g.read_json(&["show", &id, "--json"]);
+    let signatures = shown["signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 5, "{shown}");
+    for s in signatures {
+        assert_eq!(s["valid"], serde_json::json!(true), "{s}");
+    }
+    let text = g.read_out(&["show", &id]);
+    assert!(!text.contains("BAD"), "{text}");
+    g.assert_verify_passes();
+}

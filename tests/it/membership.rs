@@ -54,9 +54,14 @@ fn act_finalizes(g: &Group, who: &str, act: &str, id: &str) {
     let out = g.charter(who).args([act, id]).output().unwrap();
     assert!(out.status.success(), "{who} {act}: {}", stderr(&out));
     assert_eq!(stdout(&out), format!("{id}\n"));
-    assert_eq!(
-        stderr(&out),
-        format!("{id} is adopted: finalized in commit {}\n", g.head())
+    // One line: who did what, that it is adopted, and the commit.
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("{who} ")), "{err}");
+    assert!(err.contains(&format!(" {id}; adopted: ")), "{err}");
+    assert!(
+        err.contains(&format!("(commit {}", &g.head()[..12])),
+        "{err}"
     );
 }
 

@@ -8,3 +8,4 @@ pub mod members;
 pub mod proposal;
 pub mod review;
 pub mod status;
+pub mod todo;

@@ -1,0 +1,71 @@
+//! What one member must still sign, across every open proposal
+//! (`charter todo`).
+
+use serde::Serialize;
+
+use crate::history::views::proposal::Standing;
+use crate::history::views::status::StatusView;
+use crate::model::clock::Timestamp;
+use crate::model::error::Result;
+use crate::model::id::{MemberId, ProposalId};
+use crate::model::proposal::Kind;
+use crate::store::repo::Repo;
+use crate::store::view::State;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TodoView {
+    pub member: MemberId,
+    pub items: Vec<Todo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Todo {
+    pub id: ProposalId,
+    pub title: String,
+    /// The act expected of the member: `second`, `accept`, `propose` (an
+    /// application no member has proposed yet) or `withdraw-objection`
+    /// (its own objection stands).
+    pub act: &'static str,
+    /// The candidate or member a membership proposal concerns.
+    pub member: Option<MemberId>,
+    pub deadline: Option<String>,
+}
+
+impl TodoView {
+    pub fn of(repo: &Repo, state: &State<'_>, member: &MemberId, now: &Timestamp) -> Result<Self> {
+        let status = StatusView::of(repo, state, false, now)?;
+        let items = status
+            .proposals
+            .iter()
+            .filter_map(|p| todo(p, member))
+            .collect();
+        Ok(Self {
+            member: member.clone(),
+            items,
+        })
+    }
+}
+
+fn todo(p: &Standing, member: &MemberId) -> Option<Todo> {
+    let act = if p.objections.iter().any(|o| &o.member == member) {
+        "withdraw-objection"
+    } else if p.kind == Kind::Member && p.proposer.is_none() {
+        "propose"
+    } else if p.missing.contains(member) {
+        let seconded = !p.seconded_by.is_empty();
+        if seconded || p.proposer.as_ref() == Some(member) {
+            "accept"
+        } else {
+            "second"
+        }
+    } else {
+        return None;
+    };
+    Some(Todo {
+        id: p.id.clone(),
+        title: p.title.clone(),
+        act,
+        member: p.member.clone(),
+        deadline: p.deadline.clone(),
+    })
+}
