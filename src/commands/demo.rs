@@ -153,6 +153,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let here = Ctx {
         dir: dir.clone(),
         key: None,
+        yes: true,
     };
     step("charter status")?;
     super::status::run(

@@ -80,6 +80,10 @@ pub struct Cli {
     /// charter.key, else user.signingkey when gpg.format is ssh).
     #[arg(long, global = true, value_name = "PATH")]
     key: Option<PathBuf>,
+    /// Sign without showing the proposal and asking first (as when no
+    /// terminal is attached).
+    #[arg(long, short = 'y', global = true)]
+    yes: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -243,6 +247,8 @@ fn invalid_value(e: &clap::Error) -> String {
 pub struct Ctx {
     pub dir: PathBuf,
     key: Option<PathBuf>,
+    /// `--yes`: never ask before signing.
+    pub yes: bool,
 }
 
 impl Ctx {
@@ -335,7 +341,11 @@ fn run(cli: Cli) -> CmdResult {
         Some(d) => d,
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
     };
-    let ctx = Ctx { dir, key: cli.key };
+    let ctx = Ctx {
+        dir,
+        key: cli.key,
+        yes: cli.yes,
+    };
     match cli.command {
         Command::Key(c) => key::run(&ctx, c),
         Command::Init(a) => init::run(&ctx, a),

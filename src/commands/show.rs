@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     out!("{}", render(&view, colour()))
 }
 
-fn render(view: &ProposalView, on: bool) -> String {
+pub fn render(view: &ProposalView, on: bool) -> String {
     let warning = paint(on, Paint::Yellow, "warning:");
     let mut out = render_standing(&view.standing, on);
     out.push_str(&format!("  digest       {}\n", view.digest));

@@ -504,3 +504,70 @@ fn acts_that_set_up_a_key_say_how_to_use_it() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// On a terminal an act first shows what it signs (the proposal, its
+/// change as a word diff, its digest, who has signed) and asks; "n" signs
+/// nothing, "y" signs, and `--yes` does not ask. Without a terminal (every
+/// other test) nothing is asked.
+#[test]
+fn on_a_terminal_an_act_shows_the_proposal_and_asks_before_signing() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no script(1) to provide a terminal");
+        return;
+    }
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let on_terminal = |who: &str, args: &str, answer: &str| {
+        let command = format!(
+            "{} --key {} {args}",
+            assert_cmd::cargo::cargo_bin("charter").display(),
+            g.env.key(who).display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_clear()
+            .envs(hermetic_env(g.env.path(), NOW))
+            .current_dir(&g.repo)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(answer.as_bytes())?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        (out.status.success(), stdout(&out))
+    };
+    let head = g.head();
+    let (signed, text) = on_terminal("ee", &format!("second {id}"), "n\n");
+    assert!(!signed, "{text}");
+    for shown in [
+        id.as_str(),
+        "proposed by  uk",
+        "digest       sha256:",
+        "{+Government code is+}",
+        &format!("Sign 'second' on {id} as ee? [y/N]"),
+        "not confirmed: nothing was signed",
+    ] {
+        assert!(text.contains(shown), "{shown}: {text}");
+    }
+    assert_eq!(g.head(), head, "nothing was signed");
+    let (signed, text) = on_terminal("ee", &format!("second {id}"), "y\n");
+    assert!(signed, "{text}");
+    assert!(text.contains(&format!("ee seconded {id}")), "{text}");
+    assert_ne!(g.head(), head);
+    let (signed, text) = on_terminal("il", &format!("--yes accept {id}"), "");
+    assert!(signed, "{text}");
+    assert!(!text.contains("[y/N]"), "{text}");
+    g.assert_verify_passes();
+}
