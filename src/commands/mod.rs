@@ -84,8 +84,19 @@ pub struct Cli {
     /// terminal is attached).
     #[arg(long, short = 'y', global = true)]
     yes: bool,
+    /// When to colour the output: on a terminal (auto, which NO_COLOR and
+    /// CLICOLOR_FORCE adjust), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand, Debug)]
@@ -94,6 +105,8 @@ enum Command {
     #[command(subcommand)]
     Key(key::KeyCommand),
     Init(init::Args),
+    /// File a proposal: an amendment, a new or retired principle, a
+    /// language, a member, a removal or a key replacement.
     #[command(subcommand)]
     Propose(propose::ProposeCommand),
     /// Second a proposal (counts as accepting it).
@@ -168,9 +181,13 @@ pub fn main() -> ExitCode {
             // with the value echoed safely (clap would show it raw).
             return report(BAD_INPUT, format_args!("error: {}", invalid_value(&e)));
         }
-        Err(e) if e.use_stderr() => {
+        Err(e) if e.kind() == ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `charter review`: the help of the group of commands.
             let _ = e.print();
             return ExitCode::from(BAD_INPUT);
+        }
+        Err(e) if e.use_stderr() => {
+            return report(BAD_INPUT, format_args!("{}", usage_error(&e)));
         }
         Err(e) => {
             // --help and --version, on stdout.
@@ -217,6 +234,49 @@ fn finish(result: CmdResult) -> ExitCode {
 fn report(code: u8, line: std::fmt::Arguments<'_>) -> ExitCode {
     errln!("{line}");
     ExitCode::from(code)
+}
+
+/// Any other usage error of clap's in the one-line form of every error:
+/// its message, a tip it gives, then the usage and where help is.
+fn usage_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut message = Vec::new();
+    let mut tips = Vec::new();
+    let mut usage = None;
+    let mut in_message = true;
+    for line in text.lines().map(str::trim) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if let Some(t) = line.strip_prefix("tip: ") {
+            tips.push(t.to_string());
+        } else if line.is_empty() {
+            in_message = false;
+        } else if in_message {
+            message.push(line.trim_start_matches("error: ").to_string());
+        }
+    }
+    // What the user typed is echoed, one line, no control characters.
+    let one_line = |text: String| -> String {
+        text.chars()
+            .flat_map(|c| match c.is_control() {
+                true => c.escape_default().collect::<Vec<_>>(),
+                false => vec![c],
+            })
+            .collect()
+    };
+    let mut line = format!("error: {}", one_line(message.join(" ")));
+    for tip in tips {
+        line.push_str(&format!("; {}", one_line(tip)));
+    }
+    if let Some(usage) = usage {
+        let help: Vec<&str> = usage
+            .split_whitespace()
+            .take_while(|w| !w.starts_with(['-', '<', '[']))
+            .collect();
+        let help = help.join(" ");
+        line.push_str(&format!(" (usage: {usage}; see {help} --help)"));
+    }
+    line
 }
 
 /// clap's refusal of a value, in one line, the value echoed safely:
@@ -337,6 +397,12 @@ impl Ctx {
 }
 
 fn run(cli: Cli) -> CmdResult {
+    let choice = match cli.color {
+        Color::Auto => anstream::ColorChoice::Auto,
+        Color::Always => anstream::ColorChoice::Always,
+        Color::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
     let dir = match cli.directory {
         Some(d) => d,
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,

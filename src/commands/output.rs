@@ -3,11 +3,12 @@
 //! panics: stdout's failures end the command ([`write`]), stderr's are
 //! ignored or remembered ([`message`]).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use unicode_width::UnicodeWidthStr;
 
 use charter::crypto::exec;
 use charter::crypto::key::KeyError;
@@ -58,8 +59,11 @@ pub fn message_lost() -> bool {
     MESSAGE_LOST.load(Ordering::SeqCst)
 }
 
+/// Whether stdout is coloured: `--color`, else a terminal, adjusted by
+/// `NO_COLOR` and `CLICOLOR_FORCE` (anstream's rules, as clap's and
+/// cargo's).
 pub fn colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
 
 #[derive(Clone, Copy)]
@@ -110,14 +114,15 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     outln!("{text}")
 }
 
-/// Columns padded to their widest cell.
+/// Columns padded to their widest cell, by display width: a CJK character
+/// takes two columns, a combining mark none.
 pub fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {
             rows.iter()
                 .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
+                .map(|s| s.width())
                 .max()
                 .unwrap_or(0)
         })
@@ -129,7 +134,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
             if c + 1 == row.len() {
                 line.push_str(cell);
             } else {
-                let pad = widths[c].saturating_sub(cell.chars().count());
+                let pad = widths[c].saturating_sub(cell.width());
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad + 2));
             }

@@ -166,3 +166,109 @@ fn a_broken_object_database_is_an_internal_error_not_the_users() {
     let out = charter(&intact).arg("status").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// `--color` decides, else a terminal does, adjusted by NO_COLOR (which
+/// wins) and CLICOLOR_FORCE, as clap and cargo decide.
+#[test]
+fn colour_follows_the_flag_no_color_and_clicolor_force() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    let coloured = |args: &[&str], env: &[(&str, &str)]| {
+        let out = charter(&g)
+            .args(args)
+            .args(["show", &id])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).contains("\x1b[")
+    };
+    assert!(!coloured(&[], &[]), "a pipe is not coloured");
+    assert!(coloured(&["--color", "always"], &[]));
+    assert!(
+        coloured(&["--color=always"], &[("NO_COLOR", "1")]),
+        "the flag wins"
+    );
+    assert!(coloured(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!coloured(
+        &[],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+    ));
+    assert!(!coloured(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+    let out = charter(&g)
+        .args(["--color", "sometimes", "status"])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        2,
+        &["invalid value 'sometimes'", "auto, always, never"],
+    );
+}
+
+/// Columns line up by display width: a name in Hangul takes two columns
+/// a character.
+#[test]
+fn listings_align_columns_by_display_width() {
+    use unicode_width::UnicodeWidthStr;
+    let env = Env::new();
+    env.key("uk");
+    env.key("kr");
+    let out = env
+        .charter_in(env.path())
+        .args(["init", "d5", "--template", "d5", "--name", "D5"])
+        .args(["--member", "uk:United Kingdom=keys/uk.pub"])
+        .args(["--member", "kr:대한민국=keys/kr.pub"])
+        .arg("--key")
+        .arg(env.key("uk"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env
+        .charter_in(&env.path().join("d5"))
+        .arg("members")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let columns: Vec<usize> = text
+        .lines()
+        .map(|l| l[..l.find("since").unwrap()].width())
+        .collect();
+    assert_eq!(columns.len(), 2, "{text}");
+    assert_eq!(columns[0], columns[1], "{text}");
+}
+
+/// A usage error is one line, like every other error, with the usage and
+/// where help is; a near miss gets clap's tip.
+#[test]
+fn usage_errors_are_one_line_with_the_usage() {
+    let g = Group::d5();
+    for (args, needles) in [
+        (
+            vec!["second"],
+            vec![
+                "required arguments were not provided: <ID>",
+                "(usage: charter second <ID>; see charter second --help)",
+            ],
+        ),
+        (
+            vec!["statu"],
+            vec![
+                "unrecognized subcommand 'statu'",
+                "a similar subcommand exists: 'status'",
+                "see charter --help",
+            ],
+        ),
+        (
+            vec!["status", "--bogus"],
+            vec!["unexpected argument '--bogus'", "see charter status --help"],
+        ),
+        (
+            vec!["propose", "amend"],
+            vec!["--text <LANG=FILE>", "see charter propose amend --help"],
+        ),
+    ] {
+        let out = charter(&g).args(&args).output().unwrap();
+        assert_one_line_error(&out, 2, &needles);
+    }
+}
