@@ -112,9 +112,8 @@ pub fn object(ctx: &Ctx, args: ObjectArgs) -> CmdResult {
 }
 
 fn sign(ctx: &Ctx, id: &str, act: Act, reason: Option<String>, json: bool) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_act()?;
     let key = ctx.signing_key()?;
-    confirm(ctx, &group, &key, id, act)?;
     let outcome = group.act(&key, id, act, reason, charter::model::clock::now()?)?;
     report(&group, &key, json, act, &outcome.id, outcome.finalized)
 }
@@ -131,38 +130,27 @@ pub fn finalize(ctx: &Ctx, args: Args) -> CmdResult {
 
 /// On a terminal, shows what is about to be signed (as `show` does: the
 /// change as a word diff, or the statement or member concerned, the
-/// digest, the deadline, who has signed) and asks. With `--yes`, or
-/// without a terminal, it signs without asking, as git commits do.
-pub fn confirm(
-    ctx: &Ctx,
-    group: &charter::process::group::Group,
-    key: &charter::crypto::key::SigningKey,
-    prefix: &str,
-    act: Act,
-) -> CmdResult {
+/// digest, the deadline, who has signed) and asks. The library calls it
+/// under the lock, with the proposal exactly as it will be signed. With
+/// `--yes`, or without a terminal, it signs without asking, as git commits
+/// do.
+pub fn ask_before_signing(ctx: &Ctx, group: &mut charter::process::group::Group) {
     use std::io::IsTerminal;
     if ctx.yes || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Ok(());
+        return;
     }
-    let state = group.state()?;
-    let p = state.proposal(&state.find(prefix)?)?;
-    let view = charter::history::views::proposal::ProposalView::of(
-        &state,
-        &p,
-        &charter::model::clock::now()?,
-    )?;
-    let who = match state.members()?.holder(key.public()) {
-        Some(m) => m.id.to_string(),
-        None => key.public().fingerprint(),
-    };
-    err!("{}", super::show::render(&view, false));
-    err!("\nSign '{}' on {} as {who}? [y/N] ", act.as_str(), p.id);
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Error::io("stdin", e))?;
-    match answer.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Ok(()),
-        _ => Err(Error::Invalid("not confirmed: nothing was signed".into()).into()),
-    }
+    group.confirm_with(Box::new(|state, p, act, who| {
+        let now = charter::model::clock::now()?;
+        let view = charter::history::views::proposal::ProposalView::of(state, p, &now)?;
+        err!("{}", super::show::render(&view, false));
+        err!("\nSign '{}' on {} as {who}? [y/N] ", act.as_str(), p.id);
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::io("stdin", e))?;
+        match answer.trim().to_ascii_lowercase().as_str() {
+            "y" | "yes" => Ok(()),
+            _ => Err(Error::Invalid("not confirmed: nothing was signed".into())),
+        }
+    }));
 }

@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_act()?;
     let state = group.state()?;
     if args.template {
         let charter = state.charter()?;

@@ -21,6 +21,8 @@ pub struct Args {
     /// display name. Repeat for each member; the acting key must be one.
     #[arg(long = "member", value_name = "ID[:NAME]=PUBKEY_FILE", required = true)]
     members: Vec<String>,
+    #[arg(long)]
+    json: bool,
 }
 
 fn founder(ctx: &Ctx, spec: &str) -> Result<Founder> {
@@ -42,7 +44,7 @@ fn founder(ctx: &Ctx, spec: &str) -> Result<Founder> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let founders = args
+    let founders: Vec<Founder> = args
         .members
         .iter()
         .map(|m| founder(ctx, m))
@@ -51,6 +53,17 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         .ok_or_else(|| Error::Invalid(format!("unknown template '{}'", args.template)))?;
     let key = ctx.signing_key()?;
     let dir = ctx.dir.join(&args.dir);
+    let listed: Vec<serde_json::Value> = founders
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "id": f.id.to_string(),
+                "name": f.name,
+                "fingerprint": f.key.fingerprint(),
+            })
+        })
+        .collect();
+    let name = args.name.clone();
     let root = charter::process::group::init(
         &dir,
         InitOptions {
@@ -64,6 +77,15 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     errln!("created {} (trust root {root})", dir.display());
     if let Some(key) = ctx.key_path() {
         ctx.key_hint(&dir, &key);
+    }
+    if args.json {
+        return super::output::json(&serde_json::json!({
+            "dir": dir,
+            "name": name,
+            "root": root.to_string(),
+            "template": args.template,
+            "members": listed,
+        }));
     }
     outln!("{root}")?;
     Ok(())

@@ -14,6 +14,8 @@ pub enum KeyCommand {
         /// The comment stored in the key (e.g. the member's id).
         #[arg(long, default_value = "charter")]
         comment: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Print the acting key's public key and fingerprint.
     Show {
@@ -34,22 +36,27 @@ pub enum KeyCommand {
 
 pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
     match cmd {
-        KeyCommand::Generate { out, comment } => {
+        KeyCommand::Generate { out, comment, json } => {
             let out = ctx.dir.join(out);
             let key = charter::crypto::key::generate(&out, &comment)?;
-            errln!(
-                "wrote {} and {}",
-                out.display(),
-                charter::crypto::key::pub_path(&out).display()
-            );
+            let public = charter::crypto::key::pub_path(&out);
+            errln!("wrote {} and {}", out.display(), public.display());
             errln!(
                 "hint: to sign with it in a group's clone: git -C CLONE config charter.key {}",
                 std::fs::canonicalize(&out).unwrap_or(out.clone()).display()
             );
+            if json {
+                return super::output::json(&serde_json::json!({
+                    "private": out,
+                    "public": public,
+                    "key": key.to_openssh(),
+                    "fingerprint": key.fingerprint(),
+                }));
+            }
             outln!("{}", key.fingerprint())?;
         }
         KeyCommand::Rotate { new_key, json } => {
-            let group = ctx.group()?;
+            let group = ctx.group_to_act()?;
             let old = ctx.signing_key()?;
             let new = charter::crypto::key::SigningKey::open(
                 &ctx.dir.join(&new_key),

@@ -9,7 +9,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
-    let group = ctx.group()?;
+    let group = ctx.group_to_act()?;
     let key = ctx.signing_key()?;
     let id = group.leave(&key, charter::model::clock::now()?)?;
     report(

@@ -384,6 +384,14 @@ impl Ctx {
         Ok(group)
     }
 
+    /// Opens the group for an act: on a terminal, the act is shown and
+    /// confirmed before it is signed (see [`act::ask_before_signing`]).
+    pub fn group_to_act(&self) -> Result<charter::process::group::Group, Error> {
+        let mut group = self.group()?;
+        act::ask_before_signing(self, &mut group);
+        Ok(group)
+    }
+
     /// Opens the group for a listing: one that does not verify is still
     /// shown, after a warning (an act on it is refused).
     pub fn group_to_read(&self) -> Result<charter::process::group::Group, Error> {

@@ -169,7 +169,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
                 let id: PrincipleId = stem.parse()?;
                 texts.insert(id, read_text_file(&path, true)?);
             }
-            let group = ctx.group()?;
+            let group = ctx.group_to_act()?;
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(common.deadline.as_deref())?;
             let language = NewLanguage {
@@ -190,7 +190,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             return Ok(());
         }
         ProposeCommand::Member { candidate, json } => {
-            let group = ctx.group()?;
+            let group = ctx.group_to_act()?;
             let key = ctx.signing_key()?;
             let outcome = group.propose_member(&key, &candidate, now)?;
             report(
@@ -209,7 +209,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             deadline,
             json,
         } => {
-            let group = ctx.group()?;
+            let group = ctx.group_to_act()?;
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(deadline.as_deref())?;
             let id = filed(group.propose_removal(&key, &member, &reason, deadline, now))?;
@@ -229,7 +229,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             deadline,
             json,
         } => {
-            let group = ctx.group()?;
+            let group = ctx.group_to_act()?;
             let key = ctx.signing_key()?;
             let new_key = charter::crypto::key::read_public(&ctx.dir.join(pubkey))?;
             let deadline = parse_deadline(deadline.as_deref())?;
@@ -275,7 +275,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
         }
     };
     let deadline = parse_deadline(common.deadline.as_deref())?;
-    let group = ctx.group()?;
+    let group = ctx.group_to_act()?;
     let key = ctx.signing_key()?;
     let id = filed(group.propose(
         &key,

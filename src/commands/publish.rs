@@ -15,6 +15,8 @@ pub struct Args {
     /// A folder of templates and style.css replacing the built-in ones.
     #[arg(long, value_name = "DIR")]
     theme: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
@@ -25,6 +27,17 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let out = ctx.dir.join(&args.out);
     let theme = args.theme.map(|t| ctx.dir.join(t));
     let done = charter::publish::publish(&repo, &out, theme.as_deref())?;
+    let index = done.out.join("index.html");
+    if args.json {
+        return super::output::json(&serde_json::json!({
+            "out": done.out,
+            "index": index,
+            "files": done.files,
+            "pages": done.pages,
+            "written": done.written,
+            "removed": done.removed,
+        }));
+    }
     outln!(
         "published {} ({} pages) to {}; {} written, {} removed",
         charter::model::count::Count(done.files, "file"),
@@ -33,5 +46,5 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         done.written,
         done.removed
     )?;
-    outln!("open {}", done.out.join("index.html").display())
+    outln!("open {}", index.display())
 }

@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
     let now = clock::now()?;
     let group = match cmd {
         ReviewCommand::Status { .. } => ctx.group_to_read()?,
-        _ => ctx.group()?,
+        _ => ctx.group_to_act()?,
     };
     match cmd {
         ReviewCommand::Open {

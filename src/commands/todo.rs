@@ -1,6 +1,5 @@
 use charter::history::views::todo::TodoView;
 use charter::model::clock;
-use charter::Error;
 
 use super::output::json;
 use super::{CmdResult, Ctx};
@@ -16,15 +15,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group_to_read()?;
     let key = ctx.signing_key()?;
     let state = group.state()?;
-    let member = state
-        .members()?
-        .by_key(key.public())
-        .ok_or_else(|| Error::NotAMember {
-            fingerprint: key.public().fingerprint(),
-            group: state.governance.name.clone(),
-        })?
-        .id
-        .clone();
+    let member = state.member_for(key.public())?.id.clone();
     let view = TodoView::of(group.repo(), &state, &member, &clock::now()?)?;
     if args.json {
         return json(&view);

@@ -38,6 +38,18 @@ pub enum Error {
     NoKey,
     #[error("key {fingerprint} is not the key of any member of {}", echo(group))]
     NotAMember { fingerprint: String, group: String },
+    /// A key that was a member's: rotated, replaced, or of one who left.
+    #[error("key {fingerprint} was {member}'s until {until}; {}", match now {
+        Some(now) => format!("{member} now signs with {now}"),
+        None => format!("{member} is no longer a member"),
+    })]
+    PastKey {
+        fingerprint: String,
+        member: String,
+        until: String,
+        /// The fingerprint of the member's key in force.
+        now: Option<String>,
+    },
     #[error(
         "{}: not a governance repository (no governance.toml at HEAD)",
         echo_path(path)
@@ -152,7 +164,7 @@ impl Error {
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Rule(_) | Error::NotAMember { .. } => ErrorKind::Refused,
+            Error::Rule(_) | Error::NotAMember { .. } | Error::PastKey { .. } => ErrorKind::Refused,
             Error::Git(_) | Error::Internal(_) | Error::WorkTree(_) => ErrorKind::Internal,
             Error::Unverified(_) => ErrorKind::Verification,
             _ => ErrorKind::Input,

@@ -191,6 +191,16 @@ impl Member {
     }
 }
 
+/// A key that was once a member's and no longer is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PastHolder {
+    pub member: MemberId,
+    /// When it stopped being the member's key.
+    pub until: Timestamp,
+    /// The member's key now, if the member is still in the group.
+    pub now: Option<PublicKey>,
+}
+
 /// The members in force in one tree, and the former ones.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Members {
@@ -297,12 +307,31 @@ impl Members {
         self.by_id.keys()
     }
 
-    /// The member, in force or former, who holds or held `key`.
     /// Whoever holds or held `key`, or the same ed25519 point in another
     /// form (a security key's and a plain key's): one key, one member.
     pub fn holder(&self, key: &PublicKey) -> Option<&Member> {
         self.everyone()
             .find(|m| m.all_keys().any(|k| k.same_point(key)))
+    }
+
+    /// Who held `key` before, when it is no member's key in force: a
+    /// rotated or replaced key, or the key of a member who left.
+    pub fn past_holder(&self, key: &PublicKey) -> Option<PastHolder> {
+        let m = self.everyone().find(|m| m.all_keys().any(|k| k == key))?;
+        let in_force = self.by_id.contains_key(&m.id);
+        if in_force && &m.key == key {
+            return None;
+        }
+        let until = if &m.key == key {
+            m.left?
+        } else {
+            m.previous_keys.iter().find(|k| &k.key == key)?.until
+        };
+        Some(PastHolder {
+            member: m.id.clone(),
+            until,
+            now: in_force.then(|| m.key.clone()),
+        })
     }
 
     pub fn by_key(&self, key: &PublicKey) -> Option<&Member> {

@@ -14,7 +14,7 @@ use crate::model::error::{to_toml, Error, Result};
 use crate::model::governance::{self, Governance};
 use crate::model::id::{Lang, MemberId, ProposalId};
 use crate::model::member::{Member, Members};
-use crate::model::proposal::ProposalFile;
+use crate::model::proposal::{Proposal, ProposalFile};
 use crate::model::template::Template;
 use crate::model::tree::join;
 pub use crate::process::amendment::{Change, Draft, NewLanguage};
@@ -169,7 +169,14 @@ pub struct Group {
     /// The last HEAD read, with its governance and members: a command
     /// reads them once, not once to open the group and again to act.
     read: RefCell<Option<(Oid, Governance, Option<Members>)>>,
+    /// Asked, under the lock, before the first signature of each act, with
+    /// the proposal exactly as it will be signed: the CLI shows it and asks
+    /// the delegate. An error refuses the act and nothing is written.
+    confirm: Option<Box<Confirm>>,
 }
+
+/// See [`Group::confirm_with`].
+pub type Confirm = dyn Fn(&State<'_>, &Proposal, Act, &MemberId) -> Result<()>;
 
 impl Group {
     /// Opens the group at `path`: finishes or drops what an interrupted
@@ -184,6 +191,7 @@ impl Group {
             recovered,
             unverified: None,
             read: RefCell::new(None),
+            confirm: None,
         };
         group.state()?;
         match ensure_verified(&group.repo) {
@@ -191,6 +199,15 @@ impl Group {
             other => other?,
         }
         Ok(group)
+    }
+
+    /// Asks `confirm` before signing each act from now on (see the field).
+    pub fn confirm_with(&mut self, confirm: Box<Confirm>) {
+        self.confirm = Some(confirm);
+    }
+
+    pub(crate) fn confirmation(&self) -> Option<&Confirm> {
+        self.confirm.as_deref()
     }
 
     /// Why HEAD's history does not verify, if it does not.

@@ -13,7 +13,7 @@ use crate::model::proposal::{self, Decision, Kind, Outcome, Proposal, Record};
 use crate::model::record::{Message, SignedAct};
 use crate::model::review;
 use crate::model::tree::{join, Tree};
-use crate::process::group::{ActOutcome, Group, NewProposal};
+use crate::process::group::{ActOutcome, Confirm, Group, NewProposal};
 use crate::rules;
 use crate::rules::finalization;
 use crate::store::journal::{Move, TagMove};
@@ -37,6 +37,7 @@ pub struct Transaction<'g, 'k> {
     state: State<'g>,
     signer: Signer<'k>,
     now: Timestamp,
+    confirm: Option<&'g Confirm>,
 }
 
 impl Group {
@@ -83,6 +84,7 @@ impl Group {
             state,
             signer,
             now,
+            confirm: self.confirmation(),
         })
     }
 }
@@ -106,6 +108,13 @@ impl<'g, 'k> Transaction<'g, 'k> {
         };
         let signer = self.signer.clone();
         self.file_signed(new, &[(signer, first)])
+    }
+
+    /// What the delegate is asked before the first signature, if anything.
+    fn confirm(&self, proposal: &Proposal, act: Act) -> Result<()> {
+        self.confirm.map_or(Ok(()), |confirm| {
+            confirm(&self.state, proposal, act, &self.signer.id)
+        })
     }
 
     /// Files a key rotation: `propose` signed by the old key, `confirm-key`
@@ -135,6 +144,9 @@ impl<'g, 'k> Transaction<'g, 'k> {
             if let Some(twin) = self.open_twin(&proposal, id.slug())? {
                 return Err(rules::RuleError::AlreadyFiled { proposal: twin }.into());
             }
+        }
+        if let Some((_, first)) = signers.first() {
+            self.confirm(&proposal, *first)?;
         }
         let mut edits = Edits::default();
         for (rel, text) in proposal.content_files() {
@@ -185,6 +197,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
         if matches!(act, Act::Second | Act::Accept) {
             rules::can_take_effect(&proposal, &self.state.snapshot)?;
         }
+        self.confirm(&proposal, act)?;
         let signer = self.signer.clone();
         let record = self.sign(&proposal, &signer, act, reason)?;
         let mut edits = Edits::default();

@@ -137,11 +137,21 @@ impl<'r> State<'r> {
 
     /// The member who holds `key`.
     pub fn member_for(&self, key: &PublicKey) -> Result<&Member> {
-        self.members()?
-            .by_key(key)
-            .ok_or_else(|| Error::NotAMember {
+        let members = self.members()?;
+        if let Some(m) = members.by_key(key) {
+            return Ok(m);
+        }
+        Err(match members.past_holder(key) {
+            Some(past) => Error::PastKey {
+                fingerprint: key.fingerprint(),
+                member: past.member.to_string(),
+                until: crate::model::clock::format(&past.until),
+                now: past.now.map(|k| k.fingerprint()),
+            },
+            None => Error::NotAMember {
                 fingerprint: key.fingerprint(),
                 group: self.governance.name.clone(),
-            })
+            },
+        })
     }
 }

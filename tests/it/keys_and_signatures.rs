@@ -575,3 +575,139 @@ fn commits_carry_the_member_not_the_machines_git_identity() {
          kr <kr@charter.invalid> | kr <kr@charter.invalid>"
     );
 }
+
+/// A key of another type, given as the acting key or as a member's key, is
+/// refused with its type named; a public key with no agent to hold its
+/// private half says how to start one.
+#[test]
+fn an_ecdsa_or_rsa_key_is_refused_by_its_type_and_a_public_key_needs_an_agent() {
+    let g = Group::d5();
+    for (kind, bits) in [("ecdsa", "256"), ("rsa", "2048")] {
+        let file = g.env.path().join(format!("id_{kind}"));
+        let made = ssh_keygen(&g.env)
+            .args(["-q", "-t", kind, "-b", bits, "-N", "", "-f"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let algorithm = if kind == "rsa" {
+            "ssh-rsa"
+        } else {
+            "ecdsa-sha2-nistp256"
+        };
+        let public = PathBuf::from(format!("{}.pub", file.display()));
+        for given in [&file, &public] {
+            let err =
+                g.assert_refused(g.read().arg("--key").arg(given).args(propose_args(&g)), &[]);
+            assert_eq!(
+                err,
+                format!(
+                    "error: {}: {algorithm} key refused: only ssh-ed25519 and sk-ssh-ed25519@openssh.com keys are accepted\n",
+                    given.display()
+                )
+            );
+        }
+        // As a founding member's key.
+        let out = g
+            .env
+            .charter_in(g.env.path())
+            .args(["init", &format!("new-{kind}"), "--name", "G"])
+            .arg("--member")
+            .arg(format!("ee={}", g.env.path().join("keys/ee.pub").display()))
+            .arg("--member")
+            .arg(format!("xx={}", public.display()))
+            .arg("--key")
+            .arg(g.env.key("ee"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("{algorithm} key refused")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!g.env.path().join(format!("new-{kind}")).exists());
+    }
+    let public = g.env.path().join("keys/kr.pub");
+    let err = g.assert_refused(
+        g.read()
+            .env_remove("SSH_AUTH_SOCK")
+            .arg("--key")
+            .arg(&public)
+            .args(propose_args(&g)),
+        &[],
+    );
+    assert_eq!(
+        err,
+        format!(
+            "error: {}: no ssh-agent: SSH_AUTH_SOCK is not set (start one with `eval \"$(ssh-agent)\"`, then `ssh-add` the key)\n",
+            public.display()
+        )
+    );
+}
+
+/// `init`, `key generate` and `publish` print data, so they have `--json`.
+#[test]
+fn init_key_generate_and_publish_have_json() {
+    let env = Env::new();
+    let out = env
+        .charter_in(env.path())
+        .args(["key", "generate", "--out", "fresh", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let public = env.path().join("fresh.pub");
+    assert_eq!(v["public"], public.display().to_string());
+    assert_eq!(v["private"], env.path().join("fresh").display().to_string());
+    assert_eq!(v["fingerprint"], ssh_fingerprint(&public));
+    assert_eq!(
+        key_blob(v["key"].as_str().unwrap()),
+        key_blob(&std::fs::read_to_string(&public).unwrap())
+    );
+
+    env.key("ee");
+    let out = env
+        .charter_in(env.path())
+        .args(["init", "group", "--name", "Test group", "--json"])
+        .arg("--member")
+        .arg(format!("me:Me Myself={}", public.display()))
+        .arg("--member")
+        .arg(format!("ee={}", env.path().join("keys/ee.pub").display()))
+        .arg("--key")
+        .arg(env.path().join("fresh"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let repo = env.path().join("group");
+    let root = env
+        .git_in(&repo)
+        .args(["rev-list", "--max-parents=0", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(v["root"], stdout(&root).trim());
+    assert_eq!(v["name"], "Test group");
+    assert_eq!(v["template"], "d5");
+    assert_eq!(v["members"][0]["id"], "me");
+    assert_eq!(v["members"][0]["name"], "Me Myself");
+    assert_eq!(v["members"][0]["fingerprint"], ssh_fingerprint(&public));
+    assert_eq!(v["members"][1]["id"], "ee");
+
+    let out = env
+        .charter_in(&repo)
+        .args(["publish", "--out", "../site", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let index = std::path::PathBuf::from(v["index"].as_str().unwrap());
+    assert!(index.ends_with("site/index.html") && index.is_file(), "{v}");
+    assert!(v["files"].as_u64().unwrap() >= v["pages"].as_u64().unwrap());
+    assert_eq!(v["written"], v["files"]);
+    assert_eq!(v["removed"], 0);
+}

@@ -483,7 +483,10 @@ fn a_member_removed_by_the_others_can_no_longer_act_but_its_past_signatures_hold
     // jp can no longer act.
     g.at("2026-12-03T10:00:00Z");
     let jp_fp = ssh_fingerprint(&fixture_pub("jp"));
-    let not_member = format!("error: key {jp_fp} is not the key of any member of Digital 5\n");
+    // jp is told whose key it was and why it no longer acts.
+    let not_member = format!(
+        "error: key {jp_fp} was jp's until 2026-12-02T10:00:00Z; jp is no longer a member\n"
+    );
     let texts = g.texts("open-markets", OPEN_MARKETS_EN, OPEN_MARKETS_FR);
     let err = g.assert_refused(
         g.charter("jp")
@@ -598,7 +601,7 @@ fn a_member_who_leaves_is_gone_at_once_and_listed_for_the_time_it_was_a_member()
     assert_eq!(
         err,
         format!(
-            "error: key {} is not the key of any member of Digital 5\n",
+            "error: key {} was nz's until 2026-11-25T10:00:00Z; nz is no longer a member\n",
             ssh_fingerprint(&fixture_pub("nz"))
         )
     );
@@ -694,9 +697,12 @@ fn a_rotated_key_replaces_the_old_one_at_once_and_history_still_verifies() {
             .args(&texts),
         &[],
     );
+    let new_fp = ssh_fingerprint(&new_pub);
     assert_eq!(
         err,
-        format!("error: key {old_fp} is not the key of any member of Digital 5\n")
+        format!(
+            "error: key {old_fp} was uk's until 2026-11-25T10:00:00Z; uk now signs with {new_fp}\n"
+        )
     );
     let err = g.assert_refused(
         g.charter("uk")
@@ -705,7 +711,9 @@ fn a_rotated_key_replaces_the_old_one_at_once_and_history_still_verifies() {
     );
     assert_eq!(
         err,
-        format!("error: key {old_fp} is not the key of any member of Digital 5\n")
+        format!(
+            "error: key {old_fp} was uk's until 2026-11-25T10:00:00Z; uk now signs with {new_fp}\n"
+        )
     );
     let next = g.propose_amend("uk2", "open-markets", OPEN_MARKETS_EN, OPEN_MARKETS_FR);
     assert_eq!(next, "2026-003-open-markets");
@@ -808,8 +816,9 @@ fn the_others_replace_the_key_a_member_lost() {
     assert_eq!(
         err,
         format!(
-            "error: key {} is not the key of any member of Digital 5\n",
-            ssh_fingerprint(&fixture_pub("kr"))
+            "error: key {} was kr's until 2026-11-26T10:00:00Z; kr now signs with {}\n",
+            ssh_fingerprint(&fixture_pub("kr")),
+            ssh_fingerprint(&new_pub)
         )
     );
     let am = g.propose_amend("kr2", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);

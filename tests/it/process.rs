@@ -505,49 +505,57 @@ fn acts_that_set_up_a_key_say_how_to_use_it() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// `charter --key WHO ARGS` under script(1), so that it has a terminal,
+/// answering `answer`: whether it succeeded, and what it printed.
+fn on_terminal(g: &Group, who: &str, args: &str, answer: &str) -> (bool, String) {
+    let command = format!(
+        "{} --key {} {args}",
+        assert_cmd::cargo::cargo_bin("charter").display(),
+        g.env.key(who).display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_clear()
+        .envs(hermetic_env(g.env.path(), NOW))
+        .current_dir(&g.repo)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(answer.as_bytes())?;
+            }
+            child.wait_with_output()
+        })
+        .unwrap();
+    (out.status.success(), stdout(&out))
+}
+
+fn has_script() -> bool {
+    let found = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        eprintln!("skipped: no script(1) to provide a terminal");
+    }
+    found
+}
+
 /// On a terminal an act first shows what it signs (the proposal, its
 /// change as a word diff, its digest, who has signed) and asks; "n" signs
 /// nothing, "y" signs, and `--yes` does not ask. Without a terminal (every
 /// other test) nothing is asked.
 #[test]
 fn on_a_terminal_an_act_shows_the_proposal_and_asks_before_signing() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: no script(1) to provide a terminal");
+    if !has_script() {
         return;
     }
     let g = Group::d5();
     let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
-    let on_terminal = |who: &str, args: &str, answer: &str| {
-        let command = format!(
-            "{} --key {} {args}",
-            assert_cmd::cargo::cargo_bin("charter").display(),
-            g.env.key(who).display()
-        );
-        let out = std::process::Command::new("script")
-            .args(["-qec", &command, "/dev/null"])
-            .env_clear()
-            .envs(hermetic_env(g.env.path(), NOW))
-            .current_dir(&g.repo)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .and_then(|mut child| {
-                use std::io::Write;
-                child
-                    .stdin
-                    .take()
-                    .expect("stdin")
-                    .write_all(answer.as_bytes())?;
-                child.wait_with_output()
-            })
-            .unwrap();
-        (out.status.success(), stdout(&out))
-    };
+    let on_terminal = |who: &str, args: &str, answer: &str| on_terminal(&g, who, args, answer);
     let head = g.head();
     let (signed, text) = on_terminal("ee", &format!("second {id}"), "n\n");
     assert!(!signed, "{text}");
@@ -568,6 +576,66 @@ fn on_a_terminal_an_act_shows_the_proposal_and_asks_before_signing() {
     assert_ne!(g.head(), head);
     let (signed, text) = on_terminal("il", &format!("--yes accept {id}"), "");
     assert!(signed, "{text}");
+    assert!(!text.contains("[y/N]"), "{text}");
+    g.assert_verify_passes();
+}
+
+/// A new proposal is shown as it will be signed, before its first
+/// signature: an amendment with its word diff, an application with the
+/// candidate's statement, the proposal of a candidate with the member
+/// concerned. "n" files nothing.
+#[test]
+fn on_a_terminal_a_new_proposal_is_shown_and_asked_before_it_is_filed() {
+    if !has_script() {
+        return;
+    }
+    let g = Group::d5();
+    let texts = g
+        .texts("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR)
+        .join(" ");
+    let amend = format!("propose amend open-source {texts}");
+    let head = g.head();
+    let (filed, text) = on_terminal(&g, "uk", &amend, "n\n");
+    assert!(!filed, "{text}");
+    for shown in [
+        "2026-001-open-source",
+        "digest       sha256:",
+        "{+Government code is+}",
+        "Sign 'propose' on 2026-001-open-source as uk? [y/N]",
+        "not confirmed: nothing was signed",
+    ] {
+        assert!(text.contains(shown), "{shown}: {text}");
+    }
+    assert_eq!(g.head(), head, "nothing was filed");
+    let (filed, text) = on_terminal(&g, "uk", &amend, "y\n");
+    assert!(filed, "{text}");
+    assert!(text.contains("uk proposed 2026-001-open-source"), "{text}");
+
+    // An application shows the statement of interest it signs.
+    let statement = g.statement_file("jp", &fill_statement(&g.statement_template()));
+    let apply = format!(
+        "apply --id jp --name Japan --statement {}",
+        statement.display()
+    );
+    let (filed, text) = on_terminal(&g, "jp", &apply, "n\n");
+    assert!(!filed, "{text}");
+    assert!(
+        text.contains("Sign 'apply' on 2026-002-member-jp as jp? [y/N]"),
+        "{text}"
+    );
+    assert!(text.contains("## "), "the statement's sections: {text}");
+    let (filed, text) = on_terminal(&g, "jp", &apply, "y\n");
+    assert!(filed, "{text}");
+    let head = g.head();
+    let (proposed, text) = on_terminal(&g, "ee", "propose member jp", "no\n");
+    assert!(!proposed, "{text}");
+    assert!(
+        text.contains("Sign 'propose' on 2026-002-member-jp as ee? [y/N]"),
+        "{text}"
+    );
+    assert_eq!(g.head(), head);
+    let (proposed, text) = on_terminal(&g, "ee", "--yes propose member jp", "");
+    assert!(proposed, "{text}");
     assert!(!text.contains("[y/N]"), "{text}");
     g.assert_verify_passes();
 }
