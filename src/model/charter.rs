@@ -27,6 +27,13 @@ impl Index {
         if seen.len() != index.principles.len() {
             return Err(Error::parse(INDEX, "a principle is listed twice"));
         }
+        // What `propose retire` refuses, verify refuses too.
+        if index.principles.is_empty() {
+            return Err(Error::parse(
+                INDEX,
+                "the charter has no principle (the last principle of a charter cannot be retired)",
+            ));
+        }
         Ok(index)
     }
 
@@ -171,6 +178,7 @@ mod tests {
     #[test]
     fn index_refuses_duplicates() {
         assert!(Index::parse("principles = [\"a\", \"a\"]\n").is_err());
+        assert!(Index::parse("principles = []\n").is_err());
         assert!(Index::parse("principles = [\"a\"]\nlanguages = []\n").is_err());
         let i = Index::parse("principles = [\"a\", \"b\"]\n").unwrap();
         assert_eq!(Index::parse(&i.to_toml()).unwrap(), i);

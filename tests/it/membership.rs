@@ -955,7 +955,7 @@ fn show_warns_when_the_charter_gains_a_principle_the_open_statement_does_not_cov
 // ---- A group is never left unable to act (issue 13, point 14) ----
 
 /// A group of two made with `charter init`: uk and ee.
-fn pair() -> Group {
+pub(crate) fn pair() -> Group {
     let env = Env::new();
     let mut cmd = env.charter_in(env.path());
     cmd.args(["init", "pair", "--template", "d5", "--name", "Pair"]);
@@ -1028,7 +1028,7 @@ fn a_genesis_of_one_member_made_by_hand_is_refused() {
 
 /// A genesis made by hand with plain git in folder `name`: `made`'s
 /// founding files, each passed through `edit` (`None` leaves it out).
-fn genesis_by_hand(
+pub(crate) fn genesis_by_hand(
     made: &Group,
     name: &str,
     edit: impl Fn(&str, String) -> Option<String>,

@@ -535,3 +535,122 @@ fn shallow_clone_is_refused_until_the_history_is_whole() {
         g.genesis()
     );
 }
+
+/// A group of uk and ee whose charter has two principles, open-source and
+/// open-markets: a genesis made by hand, which verifies.
+fn two_principles() -> Group {
+    let made = crate::membership::pair();
+    let hand = crate::membership::genesis_by_hand(&made, "two", |_, text| Some(text));
+    // The repository lives in `made`'s folder, with its keys.
+    let g = Group {
+        env: made.env,
+        repo: hand.repo,
+    };
+    for entry in std::fs::read_dir(g.repo.join("charter")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !(name.starts_with("open-source.") || name.starts_with("open-markets.")) {
+            g.git_out(&["rm", "-q", &format!("charter/{name}")]);
+        }
+    }
+    g.write(
+        "charter/index.toml",
+        "principles = [\n  \"open-source\",\n  \"open-markets\",\n]\n",
+    );
+    g.git_out(&["add", "-A"]);
+    g.git_out(&[
+        "commit",
+        "-q",
+        "--amend",
+        "--no-gpg-sign",
+        "-m",
+        "genesis by hand",
+    ]);
+    g.assert_verify_passes();
+    g
+}
+
+/// Retires `principle` with plain git and ssh-keygen, as the binary would:
+/// uk's proposal (the index left with `remaining`), ee's second, and the
+/// finalization that applies it. Returns the proposal's id.
+fn retire_by_hand(g: &Group, n: u32, principle: &str, remaining: &[&str]) -> String {
+    let id = format!("2026-00{n}-{principle}");
+    let dir = proposal_dir(&id);
+    let blob = |rel: &str| {
+        g.git_out(&["rev-parse", &format!("HEAD:{rel}")])
+            .trim()
+            .to_string()
+    };
+    let texts = ["en", "fr"].map(|l| format!("charter/{principle}.{l}.md"));
+    g.write(
+        &format!("{dir}/proposal.toml"),
+        &format!(
+            "kind = \"retire\"\ntitle = 'Retire \"{principle}\"'\nproposer = \"uk\"\ncreated = \"{NOW}\"\n\
+             deadline = \"2027-02-21T10:00:00Z\"\nprinciple = \"{principle}\"\n\
+             removes = [\"{}\", \"{}\"]\n\n[base]\n\"charter/index.toml\" = \"{}\"\n\"{}\" = \"{}\"\n\"{}\" = \"{}\"\n",
+            texts[0],
+            texts[1],
+            blob("charter/index.toml"),
+            texts[0],
+            blob(&texts[0]),
+            texts[1],
+            blob(&texts[1]),
+        ),
+    );
+    let mut index = String::from("principles = [\n");
+    for p in remaining {
+        index.push_str(&format!("  \"{p}\",\n"));
+    }
+    index.push_str("]\n");
+    g.write(&format!("{dir}/change/charter/index.toml"), &index);
+    let sum = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("find proposal.toml change -type f | LC_ALL=C sort | xargs sha256sum | sha256sum")
+        .current_dir(g.repo.join(&dir))
+        .output()
+        .unwrap();
+    let digest = String::from_utf8(sum.stdout).unwrap()[..64].to_string();
+    for (who, act) in [("uk", "propose"), ("ee", "second")] {
+        let msg = format!(
+            "charter signature v1\nrepository {}\nproposal {id}\ndigest sha256:{digest}\nact {act}\nsigner {who}\ndate {NOW}\n",
+            g.genesis()
+        );
+        g.write(&format!("{dir}/signatures/{who}.{act}.msg"), &msg);
+        g.write(
+            &format!("{dir}/signatures/{who}.{act}.sig"),
+            &g.ssh_sign(who, &msg),
+        );
+        g.git_commit_all(&format!("{who} {act}s {id}, by hand"));
+    }
+    g.write(
+        &format!("{dir}/decision.toml"),
+        &format!("outcome = \"adopted\"\ndate = \"{NOW}\"\nelectorate = [\"ee\", \"uk\"]\n"),
+    );
+    g.write("charter/index.toml", &index);
+    for t in &texts {
+        g.git_out(&["rm", "-q", t]);
+    }
+    g.git_commit_all(&format!("finalize {id}, by hand"));
+    id
+}
+
+/// Attack: every member signs the retirement of the charter's last
+/// principle, made by hand since `propose retire` refuses it: an empty
+/// charter. The control retires the other principle the same way and
+/// verifies.
+#[test]
+fn the_last_principle_retired_by_hand() {
+    let g = two_principles();
+    retire_by_hand(&g, 1, "open-markets", &["open-source"]);
+    g.assert_verify_passes();
+    let err = g.assert_refused(
+        g.charter("uk").args(["propose", "retire", "open-source"]),
+        &[],
+    );
+    assert_eq!(
+        err,
+        "error: the last principle of a charter cannot be retired\n"
+    );
+    retire_by_hand(&g, 2, "open-source", &[]);
+    let f = g.assert_head_violates("malformed", "charter/index.toml");
+    assert!(f.message.contains("no principle"), "{}", f.stderr);
+}
