@@ -55,6 +55,17 @@ pub fn print_id(json: bool, id: &ProposalId, finalized: Option<Oid>) -> CmdResul
 
 /// Prints what an act did: its proposal's id on stdout (or JSON), then,
 /// on stderr, one line on what happens next (also `next` in the JSON).
+/// [`report`] for a proposal just filed (signed `propose`, nothing
+/// finalized).
+pub fn report_filed(
+    group: &charter::process::group::Group,
+    key: &charter::crypto::key::SigningKey,
+    json: bool,
+    id: &ProposalId,
+) -> CmdResult {
+    report(group, key, json, Act::Propose, id, None)
+}
+
 pub fn report(
     group: &charter::process::group::Group,
     key: &charter::crypto::key::SigningKey,

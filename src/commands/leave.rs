@@ -1,4 +1,4 @@
-use super::act::report;
+use super::act::report_filed;
 use super::{CmdResult, Ctx};
 
 /// Leave the group: a signed departure by the acting member (no vote).
@@ -12,13 +12,6 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let group = ctx.group_to_act()?;
     let key = ctx.signing_key()?;
     let id = group.leave(&key, charter::model::clock::now()?)?;
-    report(
-        &group,
-        &key,
-        args.json,
-        charter::model::act::Act::Propose,
-        &id,
-        None,
-    )?;
+    report_filed(&group, &key, args.json, &id)?;
     Ok(())
 }

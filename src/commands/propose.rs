@@ -9,7 +9,7 @@ use charter::model::id::{Lang, MemberId, PrincipleId};
 use charter::process::group::{Change, Draft, NewLanguage};
 use charter::{Error, Result};
 
-use super::{act::filed, act::report, CmdResult, Ctx};
+use super::{act::filed, act::report, act::report_filed, CmdResult, Ctx};
 
 /// The largest principle text accepted.
 const MAX_TEXT: usize = 64 * 1024;
@@ -179,14 +179,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
                 deadline,
             };
             let id = filed(group.propose_language(&key, language, now))?;
-            report(
-                &group,
-                &key,
-                common.json,
-                charter::model::act::Act::Propose,
-                &id,
-                None,
-            )?;
+            report_filed(&group, &key, common.json, &id)?;
             return Ok(());
         }
         ProposeCommand::Member { candidate, json } => {
@@ -213,14 +206,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let deadline = parse_deadline(deadline.as_deref())?;
             let id = filed(group.propose_removal(&key, &member, &reason, deadline, now))?;
-            report(
-                &group,
-                &key,
-                json,
-                charter::model::act::Act::Propose,
-                &id,
-                None,
-            )?;
+            report_filed(&group, &key, json, &id)?;
             return Ok(());
         }
         ProposeCommand::ReplaceKey {
@@ -234,14 +220,7 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
             let new_key = charter::crypto::key::read_public(&ctx.dir.join(pubkey))?;
             let deadline = parse_deadline(deadline.as_deref())?;
             let id = filed(group.propose_key_replacement(&key, &member, &new_key, deadline, now))?;
-            report(
-                &group,
-                &key,
-                json,
-                charter::model::act::Act::Propose,
-                &id,
-                None,
-            )?;
+            report_filed(&group, &key, json, &id)?;
             return Ok(());
         }
         ProposeCommand::Amend {
@@ -288,13 +267,6 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
         },
         now,
     ))?;
-    report(
-        &group,
-        &key,
-        common.json,
-        charter::model::act::Act::Propose,
-        &id,
-        None,
-    )?;
+    report_filed(&group, &key, common.json, &id)?;
     Ok(())
 }

@@ -3,7 +3,7 @@ use clap::Subcommand;
 use charter::history::views::review;
 use charter::model::clock;
 
-use super::act::{filed, report};
+use super::act::{filed, report_filed};
 use super::output::{json, table};
 use super::propose::parse_deadline;
 use super::{CmdResult, Ctx};
@@ -52,14 +52,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let id =
                 filed(group.review_open(&key, year, parse_deadline(deadline.as_deref())?, now))?;
-            report(
-                &group,
-                &key,
-                json,
-                charter::model::act::Act::Propose,
-                &id,
-                None,
-            )?;
+            report_filed(&group, &key, json, &id)?;
         }
         ReviewCommand::Close {
             year,
@@ -69,14 +62,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCommand) -> CmdResult {
             let key = ctx.signing_key()?;
             let id =
                 filed(group.review_close(&key, year, parse_deadline(deadline.as_deref())?, now))?;
-            report(
-                &group,
-                &key,
-                json,
-                charter::model::act::Act::Propose,
-                &id,
-                None,
-            )?;
+            report_filed(&group, &key, json, &id)?;
         }
         ReviewCommand::Status {
             year,
