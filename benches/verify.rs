@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             id: id.parse()?,
             name: None,
             key: public,
+            attestation: None,
         });
         keys.insert(id, SigningKey::load(&path, &no_pass)?);
     }
@@ -46,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &repo_dir,
         InitOptions {
             template: &charter::model::template::D5,
+            attestation_roots: Vec::new(),
             name: "Bench".into(),
             founders,
             key: &keys["uk"],

@@ -160,6 +160,7 @@ fn run(args: &Args) -> Res<()> {
             id: id.parse()?,
             name: Some(name.clone()),
             key: PublicKey::clone(keys.get(key).public()),
+            attestation: None,
         });
         identities.push((id, Identity { name, key }));
     }
@@ -169,6 +170,7 @@ fn run(args: &Args) -> Res<()> {
         &args.out,
         InitOptions {
             template: &charter::model::template::D5,
+            attestation_roots: Vec::new(),
             name: "Digital Federation".into(),
             founders,
             key: keys.get(0),

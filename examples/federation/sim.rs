@@ -322,6 +322,7 @@ impl<'a> Sim<'a> {
             organisation: Some(format!("Government Digital Service of Nation {n}")),
             statement,
             deadline: None,
+            attestation: None,
         };
         let new = application(&self.l.governance, app, self.l.keys.get(key).public(), now)?;
         self.l.identities.insert(id.clone(), Identity { name, key });

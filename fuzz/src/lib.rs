@@ -179,6 +179,45 @@ pub fn sshsig(data: &[u8]) -> Verdict {
 
 /// A public key line, as in `keys/<member>.toml`, `--member ID=FILE` and
 /// `--pubkey`; an accepted key writes `keys/allowed_signers` lines.
+/// A security key's attestation (`ssh-keygen -O write-attestation`, stored
+/// base64 in member and proposal files) and the challenge after it: its
+/// first byte is the challenge's length, taken from the end. Checked for a
+/// fixed security key under the two TEST-ONLY roots; the rest is also read
+/// as the PEM of `attestation_roots`.
+pub fn attestation(data: &[u8]) -> Verdict {
+    use charter::crypto::attestation::{Attestation, Roots};
+    static FIXED: OnceLock<(PublicKey, Roots)> = OnceLock::new();
+    let (key, roots) = FIXED.get_or_init(|| {
+        let key = PublicKey::parse(
+            "fixed",
+            "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIDEjaCY13ewKUHyfdNZApxkairJLBbW95MuUkSbAd/XKAAAABHNzaDo=",
+        )
+        .expect("a fixed security key");
+        let roots = Roots::parse(&[
+            include_str!("../../tests/fixtures/attestation/rsa-root.pem"),
+            include_str!("../../tests/fixtures/attestation/ec-root.pem"),
+        ])
+        .expect("the test roots");
+        (key, roots)
+    });
+    let Some((&n, rest)) = data.split_first() else {
+        return Refused;
+    };
+    let cut = rest.len().saturating_sub(usize::from(n));
+    let (blob, challenge) = rest.split_at(cut);
+    let att = Attestation {
+        blob: blob.to_vec(),
+        challenge: challenge.to_vec(),
+    };
+    let again = Attestation::from_base64(&att.blob_base64(), &att.challenge_base64())
+        .expect("base64 reads back");
+    assert_eq!(again, att);
+    if let Some(text) = utf8(rest) {
+        let _ = Roots::parse(&[text]);
+    }
+    verdict(&att.check(key, roots, 1_767_225_600))
+}
+
 pub fn public_key(data: &[u8]) -> Verdict {
     let Some(text) = utf8(data) else {
         return Refused;
@@ -186,7 +225,10 @@ pub fn public_key(data: &[u8]) -> Verdict {
     let parsed = PublicKey::parse("fuzz.pub", text);
     if let Ok(key) = &parsed {
         let line = key.to_openssh();
-        assert!(line.starts_with("ssh-ed25519 "), "{line}");
+        assert!(
+            line.starts_with("ssh-ed25519 ") || line.starts_with("sk-ssh-ed25519@openssh.com "),
+            "{line}"
+        );
         let again = PublicKey::parse("again.pub", &line).expect("a written key reads back");
         assert_eq!(&again, key);
         assert_eq!(again.fingerprint(), key.fingerprint());
@@ -607,6 +649,7 @@ impl Fixture {
         let founders = FOUNDERS
             .iter()
             .map(|id| Founder {
+                attestation: None,
                 id: id.parse().expect("an id"),
                 name: None,
                 key: key(id).public().clone(),
@@ -615,6 +658,7 @@ impl Fixture {
         charter::process::group::init(
             &path,
             InitOptions {
+                attestation_roots: Vec::new(),
                 template: &charter::model::template::D5,
                 name: "Digital 5".into(),
                 founders,
@@ -664,6 +708,7 @@ impl Fixture {
             .apply(
                 &key("jp"),
                 Application {
+                    attestation: None,
                     id: "jp".parse().expect("an id"),
                     name: "Japan".into(),
                     organisation: Some("Digital Agency".into()),

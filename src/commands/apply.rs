@@ -29,6 +29,8 @@ pub struct Args {
     /// When the application expires (YYYY-MM-DD or RFC 3339).
     #[arg(long)]
     deadline: Option<String>,
+    #[command(flatten)]
+    proof: super::key::Proof,
     #[arg(long)]
     json: bool,
 }
@@ -54,6 +56,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     let statement = read_text_file(&ctx.dir.join(statement), false)?;
     let key = ctx.signing_key()?;
     let deadline = super::propose::parse_deadline(args.deadline.as_deref())?;
+    let attestation = args.proof.read(ctx)?;
     let id = filed(group.apply(
         &key,
         Application {
@@ -62,6 +65,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             organisation: args.organisation,
             statement,
             deadline,
+            attestation,
         },
         charter::model::clock::now()?,
     ))?;

@@ -96,6 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             id: id.parse()?,
             name: Some(name.to_string()),
             key: public,
+            attestation: None,
         });
         signing.insert(id, SigningKey::load(&path, &no_pass)?);
     }
@@ -113,6 +114,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         &dir,
         InitOptions {
             template: &charter::model::template::D5,
+            attestation_roots: Vec::new(),
             name: "Digital 5".into(),
             founders,
             key: key("uk")?,
@@ -192,6 +194,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
             organisation: None,
             statement,
             deadline: None,
+            attestation: None,
         },
         now,
     )?;

@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use charter::crypto::attestation::Attestation;
 use clap::Subcommand;
 
 use super::{CmdResult, Ctx};
@@ -29,9 +30,33 @@ pub enum KeyCommand {
         /// generate), or its public key when an ssh-agent holds it.
         #[arg(long, value_name = "PATH")]
         new_key: PathBuf,
+        #[command(flatten)]
+        proof: Proof,
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A security key's attestation, for a group whose governance.toml asks
+/// for one with every key registered.
+#[derive(clap::Args, Debug)]
+pub struct Proof {
+    /// The key's attestation, as `ssh-keygen -t ed25519-sk -O
+    /// write-attestation=FILE` wrote it.
+    #[arg(long, value_name = "FILE", requires = "challenge")]
+    attestation: Option<PathBuf>,
+    /// The challenge given to that `ssh-keygen` (`-O challenge=FILE`).
+    #[arg(long, value_name = "FILE", requires = "attestation")]
+    challenge: Option<PathBuf>,
+}
+
+impl Proof {
+    pub fn read(&self, ctx: &Ctx) -> charter::Result<Option<Attestation>> {
+        match (&self.attestation, &self.challenge) {
+            (Some(a), Some(c)) => Ok(Some(Attestation::read(&ctx.dir.join(a), &ctx.dir.join(c))?)),
+            _ => Ok(None),
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
@@ -55,7 +80,12 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
             }
             outln!("{}", key.fingerprint())?;
         }
-        KeyCommand::Rotate { new_key, json } => {
+        KeyCommand::Rotate {
+            new_key,
+            proof,
+            json,
+        } => {
+            let attestation = proof.read(ctx)?;
             let group = ctx.group_to_act()?;
             let old = ctx.signing_key()?;
             let new = charter::crypto::key::SigningKey::open(
@@ -64,7 +94,7 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
                 &super::output::passphrase,
             )?
             .on_touch(|line| errln!("{line}"));
-            let id = group.rotate_key(&old, &new, charter::model::clock::now()?)?;
+            let id = group.rotate_key(&old, &new, attestation, charter::model::clock::now()?)?;
             super::act::report(
                 &group,
                 &old,

@@ -74,6 +74,8 @@ pub enum ProposeCommand {
         /// The member's new OpenSSH public key file.
         #[arg(long, value_name = "FILE")]
         pubkey: PathBuf,
+        #[command(flatten)]
+        proof: super::key::Proof,
         #[arg(long)]
         deadline: Option<String>,
         #[arg(long)]
@@ -212,14 +214,23 @@ pub fn run(ctx: &Ctx, cmd: ProposeCommand) -> CmdResult {
         ProposeCommand::ReplaceKey {
             member,
             pubkey,
+            proof,
             deadline,
             json,
         } => {
             let group = ctx.group_to_act()?;
             let key = ctx.signing_key()?;
             let new_key = charter::crypto::key::read_public(&ctx.dir.join(pubkey))?;
+            let attestation = proof.read(ctx)?;
             let deadline = parse_deadline(deadline.as_deref())?;
-            let id = filed(group.propose_key_replacement(&key, &member, &new_key, deadline, now))?;
+            let id = filed(group.propose_key_replacement(
+                &key,
+                &member,
+                &new_key,
+                attestation,
+                deadline,
+                now,
+            ))?;
             report_filed(&group, &key, json, &id)?;
             return Ok(());
         }

@@ -121,6 +121,11 @@ impl PublicKey {
         self.key == other.key
     }
 
+    /// A security key's application; `None` for a plain key.
+    pub fn application(&self) -> Option<&str> {
+        self.application.as_deref()
+    }
+
     /// Whether the key lives on a FIDO security key.
     pub fn is_security_key(&self) -> bool {
         self.application.is_some()

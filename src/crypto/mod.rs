@@ -6,6 +6,7 @@
 //! charter's model or of git.
 
 pub mod agent;
+pub mod attestation;
 pub mod exec;
 pub mod input;
 pub mod key;

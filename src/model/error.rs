@@ -34,6 +34,9 @@ pub enum Error {
     File { path: String, problem: Problem },
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A security key's attestation file that cannot be read as one.
+    #[error(transparent)]
+    Attestation(#[from] crate::crypto::attestation::ReadAttestationError),
     #[error("no key given: use --key PATH, CHARTER_KEY or git config charter.key")]
     NoKey,
     #[error("key {fingerprint} is not the key of any member of {}", echo(group))]

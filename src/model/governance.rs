@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::attestation::Roots;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::{from_toml, Error, Result};
 use crate::model::id::Lang;
@@ -37,6 +38,12 @@ pub struct Governance {
     /// Days an open proposal lives when it names no deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal_lifetime_days: Option<u32>,
+    /// PEM certificates of the attestation roots the group trusts. When
+    /// there are any, every key registered (a founder's, a candidate's, a
+    /// new one) must be a security key whose attestation was issued under
+    /// one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestation_roots: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +62,7 @@ impl Governance {
             acceptance: Acceptance::Unanimous,
             review_month: 12,
             proposal_lifetime_days: Some(90),
+            attestation_roots: Vec::new(),
         }
     }
 
@@ -79,7 +87,19 @@ impl Governance {
         if g.seconds != 1 {
             return Err(bad("seconds must be 1"));
         }
+        g.roots()
+            .map_err(|e| bad(&format!("attestation_roots: {e}")))?;
         Ok(g)
+    }
+
+    /// The attestation roots; none when the group asks for no attestation.
+    pub fn roots(
+        &self,
+    ) -> std::result::Result<Roots, crate::crypto::attestation::AttestationError> {
+        if self.attestation_roots.is_empty() {
+            return Ok(Roots::default());
+        }
+        Roots::parse(&self.attestation_roots)
     }
 
     pub fn reference_language(&self) -> Option<&Lang> {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::attestation::Attestation;
 use crate::crypto::key::PublicKey;
 use crate::model::clock::{self, Timestamp};
 use crate::model::error::{from_toml, Error, Result};
@@ -40,6 +41,12 @@ struct MemberFile {
     /// When the current key took effect (default: joined).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     key_since: Option<String>,
+    /// The current key's attestation (a security key's, where
+    /// governance.toml asks for one), base64, and its challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attestation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attestation_challenge: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     previous_keys: Vec<KeyFile>,
 }
@@ -62,6 +69,8 @@ pub struct Member {
     pub left: Option<Timestamp>,
     pub key: PublicKey,
     pub key_since: Timestamp,
+    /// The current key's attestation, as registered with it.
+    pub attestation: Option<Attestation>,
     pub previous_keys: Vec<PastKey>,
 }
 
@@ -81,6 +90,7 @@ impl Member {
             left: None,
             key,
             key_since: joined,
+            attestation: None,
             previous_keys: Vec::new(),
         }
     }
@@ -125,6 +135,11 @@ impl Member {
                 until: time("previous_keys.until", &k.until)?,
             });
         }
+        let attestation = attestation_fields(
+            path,
+            f.attestation.as_deref(),
+            f.attestation_challenge.as_deref(),
+        )?;
         Ok(Self {
             id: f.id,
             name: f.name,
@@ -133,6 +148,7 @@ impl Member {
             left,
             key: PublicKey::parse(path, &f.key)?,
             key_since,
+            attestation,
             previous_keys,
         })
     }
@@ -146,6 +162,8 @@ impl Member {
             left: self.left.as_ref().map(clock::format),
             key: self.key.to_openssh(),
             key_since: (self.key_since != self.joined).then(|| clock::format(&self.key_since)),
+            attestation: self.attestation.as_ref().map(Attestation::blob_base64),
+            attestation_challenge: self.attestation.as_ref().map(Attestation::challenge_base64),
             previous_keys: self
                 .previous_keys
                 .iter()
@@ -163,9 +181,16 @@ impl Member {
         std::iter::once(&self.key).chain(self.previous_keys.iter().map(|k| &k.key))
     }
 
-    /// Replaces the key from `when` on; the old one is kept as history.
-    pub fn with_new_key(&self, key: PublicKey, when: Timestamp) -> Self {
+    /// Replaces the key (and its attestation) from `when` on; the old one
+    /// is kept as history, its attestation in the proposal that registered it.
+    pub fn with_new_key(
+        &self,
+        key: PublicKey,
+        attestation: Option<Attestation>,
+        when: Timestamp,
+    ) -> Self {
         let mut m = self.clone();
+        m.attestation = attestation;
         m.previous_keys.push(PastKey {
             key: self.key.clone(),
             from: self.key_since,
@@ -188,6 +213,25 @@ impl Member {
             .iter()
             .find(|k| *when >= k.from && *when < k.until)
             .map(|k| &k.key)
+    }
+}
+
+/// An attestation as a member or proposal file stores it: `attestation`
+/// and `attestation_challenge`, base64, both or neither.
+pub fn attestation_fields(
+    path: &str,
+    blob: Option<&str>,
+    challenge: Option<&str>,
+) -> Result<Option<Attestation>> {
+    match (blob, challenge) {
+        (None, None) => Ok(None),
+        (Some(blob), Some(challenge)) => Attestation::from_base64(blob, challenge)
+            .map(Some)
+            .map_err(|e| Error::parse(path, e.to_string())),
+        _ => Err(Error::parse(
+            path,
+            "attestation and attestation_challenge go together",
+        )),
     }
 }
 

@@ -199,6 +199,12 @@ pub struct ProposalFile {
     /// The key to register: a candidate's, or a member's new one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// That key's attestation (a security key's, where governance.toml
+    /// asks for one), base64, and its challenge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation_challenge: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The annual review it belongs to (an amendment) or opens or closes.
@@ -235,6 +241,8 @@ impl ProposalFile {
             name: None,
             organisation: None,
             key: None,
+            attestation: None,
+            attestation_challenge: None,
             reason: None,
             review: None,
             unchanged: Vec::new(),
@@ -297,7 +305,17 @@ impl ProposalFile {
         }
         if matches!(f.kind, Kind::Member | Kind::ReplaceKey | Kind::RotateKey) {
             needs("key", f.key.is_some())?;
+        } else if f.attestation.is_some() || f.attestation_challenge.is_some() {
+            return Err(Error::parse(
+                path,
+                format!("a {} proposal registers no key to attest", f.kind.as_str()),
+            ));
         }
+        crate::model::member::attestation_fields(
+            path,
+            f.attestation.as_deref(),
+            f.attestation_challenge.as_deref(),
+        )?;
         if f.kind == Kind::Member {
             needs(
                 "name",
@@ -366,6 +384,8 @@ pub struct Proposal {
     pub digest: Digest,
     /// The key `file.key` names, checked.
     pub new_key: Option<PublicKey>,
+    /// Its attestation, if the file carries one.
+    pub new_key_attestation: Option<crate::crypto::attestation::Attestation>,
     pub records: Vec<Record>,
     pub decision: Option<Decision>,
 }
@@ -468,6 +488,11 @@ impl Proposal {
             Some(k) => Some(PublicKey::parse(&file_path, k)?),
             None => None,
         };
+        let new_key_attestation = crate::model::member::attestation_fields(
+            &file_path,
+            file.attestation.as_deref(),
+            file.attestation_challenge.as_deref(),
+        )?;
         Ok(Self {
             id: id.clone(),
             file,
@@ -476,6 +501,7 @@ impl Proposal {
             statement,
             digest,
             new_key,
+            new_key_attestation,
             records: Vec::new(),
             decision: None,
         })

@@ -109,6 +109,16 @@ pub enum RuleError {
     },
     #[error("'{lang}' is already a language of the charter")]
     LanguageExists { lang: Lang },
+    /// A key registered without the proof governance.toml asks for.
+    #[error("key {key}: {source}")]
+    KeyProof {
+        key: String,
+        source: crate::crypto::attestation::AttestationError,
+    },
+    /// An add-language proposal whose governance.toml does more than add
+    /// its language.
+    #[error("{proposal} may change governance.toml only by adding the language '{lang}'")]
+    GovernanceChange { proposal: ProposalId, lang: String },
     /// Replaying a local proposal on the remote's history meets a different
     /// file at the same path.
     #[error("{path}: the remote has a different file there (proposal {proposal} was filed twice?); withdraw yours and propose again")]

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::crypto::attestation::Attestation;
 use crate::crypto::key::{PublicKey, SigningKey};
 use crate::model::act::Act;
 use crate::model::charter;
@@ -30,11 +31,16 @@ pub struct Founder {
     pub id: MemberId,
     pub name: Option<String>,
     pub key: PublicKey,
+    /// The key's attestation, where the group asks for one.
+    pub attestation: Option<Attestation>,
 }
 
 pub struct InitOptions<'a> {
     pub template: &'static Template,
     pub name: String,
+    /// PEM certificates: when any, every key must be an attested security
+    /// key (governance.toml's `attestation_roots`).
+    pub attestation_roots: Vec<String>,
     pub founders: Vec<Founder>,
     pub key: &'a SigningKey,
     pub now: Timestamp,
@@ -55,12 +61,15 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
         .iter()
         .map(|l| l.parse())
         .collect::<Result<Vec<Lang>>>()?;
-    let gov = Governance::new(&opts.name, languages);
+    let mut gov = Governance::new(&opts.name, languages);
     if gov.name.trim().is_empty() || gov.name.contains('\n') {
         return Err(Error::Invalid(
             "the group's name must be one non-empty line".into(),
         ));
     }
+    gov.attestation_roots = opts.attestation_roots;
+    gov.roots()
+        .map_err(|e| Error::Invalid(format!("the attestation roots: {e}")))?;
     let mut members = Members::default();
     for f in opts.founders {
         if members.contains(&f.id) {
@@ -79,9 +88,11 @@ pub fn init(dir: &Path, opts: InitOptions<'_>) -> Result<Oid> {
                 f.id
             )));
         }
-        members
-            .by_id
-            .insert(f.id.clone(), Member::new(f.id, name, None, f.key, opts.now));
+        crate::rules::check_key_proof(&gov, &f.key, f.attestation.as_ref(), &opts.now)
+            .map_err(|e| Error::Invalid(format!("member '{}': {e}", f.id)))?;
+        let mut member = Member::new(f.id.clone(), name, None, f.key, opts.now);
+        member.attestation = f.attestation;
+        members.by_id.insert(f.id, member);
     }
     let Some(acting) = members.by_key(opts.key.public()) else {
         return Err(Error::NotAMember {

@@ -3,6 +3,7 @@
 //! Removal and key replacement are decided by the other members; a member
 //! leaves, or rotates its key, on its own signature.
 
+use crate::crypto::attestation::Attestation;
 use crate::crypto::key::{PublicKey, SigningKey};
 use crate::model::act::Act;
 use crate::model::clock::Timestamp;
@@ -21,6 +22,8 @@ pub struct Application {
     pub organisation: Option<String>,
     pub statement: String,
     pub deadline: Option<Timestamp>,
+    /// The key's attestation, where the group asks for one.
+    pub attestation: Option<Attestation>,
 }
 
 impl State<'_> {
@@ -160,6 +163,7 @@ impl Group {
         key: &SigningKey,
         subject: &MemberId,
         new_key: &PublicKey,
+        attestation: Option<Attestation>,
         deadline: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<ProposalId> {
@@ -174,7 +178,7 @@ impl Group {
                     return Err(RuleError::Registered(Registration::Key(owner.id.clone())).into());
                 }
                 file.title = format!("Replace the key of {} ({})", m.name, m.id);
-                file.key = Some(new_key.to_openssh());
+                register(file, new_key, attestation);
                 Ok(())
             },
         )
@@ -222,11 +226,13 @@ impl Group {
         &self,
         old: &SigningKey,
         new: &SigningKey,
+        attestation: Option<Attestation>,
         now: Timestamp,
     ) -> Result<ProposalId> {
         let tx = self.begin(old, now)?;
         let member = tx.signer().clone();
-        let proposal = rotation(&member.id, &member.name, new.public(), now);
+        let mut proposal = rotation(&member.id, &member.name, new.public(), now);
+        register(&mut proposal.file, new.public(), attestation);
         tx.file_rotation(proposal, new)
     }
 }
@@ -251,13 +257,20 @@ pub fn application(
     file.member = Some(app.id.clone());
     file.name = Some(app.name.clone());
     file.organisation = app.organisation;
-    file.key = Some(key.to_openssh());
+    register(&mut file, key, app.attestation);
     Ok(NewProposal {
         slug: format!("member-{}", app.id),
         file,
         changes: Default::default(),
         statement: Some(app.statement),
     })
+}
+
+/// The key a proposal registers, with its attestation if any.
+fn register(file: &mut ProposalFile, key: &PublicKey, attestation: Option<Attestation>) {
+    file.key = Some(key.to_openssh());
+    file.attestation = attestation.as_ref().map(Attestation::blob_base64);
+    file.attestation_challenge = attestation.as_ref().map(Attestation::challenge_base64);
 }
 
 /// A member's departure: its own record, no vote.
@@ -275,7 +288,7 @@ pub fn departure(member: &MemberId, name: &str, now: Timestamp) -> NewProposal {
 pub fn rotation(member: &MemberId, name: &str, new: &PublicKey, now: Timestamp) -> NewProposal {
     let title = format!("{name} ({member}) rotates its key");
     let mut p = own_record(Kind::RotateKey, title, "rotate-key", member, now);
-    p.file.key = Some(new.to_openssh());
+    register(&mut p.file, new, None);
     p
 }
 

@@ -129,6 +129,7 @@ pub fn members_after(
             }
             let name = f.name.clone().unwrap_or_else(|| subject.to_string());
             let mut member = Member::new(subject, name, f.organisation.clone(), key, date);
+            member.attestation = p.new_key_attestation.clone();
             // The key is known from the application on, so that git judges
             // the candidate's signed application commit valid too.
             if let Some(applied) = p.acts().find(|m| m.act == crate::model::act::Act::Apply) {
@@ -162,7 +163,7 @@ pub fn members_after(
                 .into());
             }
             not_before_key(p, past, before, &subject, &date)?;
-            let mut m = m.with_new_key(key, date);
+            let mut m = m.with_new_key(key, p.new_key_attestation.clone(), date);
             // The new key is valid from its own confirm-key act on, so that
             // OpenSSH accepts that act at its date too.
             if let Some(confirmed) = p

@@ -6,9 +6,11 @@ pub mod finalization;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::crypto::attestation::{Attestation, AttestationError};
 use crate::crypto::key::PublicKey;
 use crate::model::act::Act;
 use crate::model::clock::Timestamp;
+use crate::model::governance::{self, Governance};
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::member::Members;
 use crate::model::proposal::{self, Kind, Proposal, ProposalFile, ABSENT};
@@ -248,6 +250,56 @@ pub fn check_created(p: &Proposal, members: &Members) -> Result<(), RuleError> {
         )),
         _ => Ok(()),
     }
+}
+
+/// A key registered (a founder's, a candidate's, a new one) carries an
+/// attestation issued under one of the group's roots, where
+/// governance.toml lists any: a plain key or an unproven one would let a
+/// member keep a delegate's key off the devices the group requires.
+pub fn check_key_proof(
+    gov: &Governance,
+    key: &PublicKey,
+    attestation: Option<&Attestation>,
+    at: &Timestamp,
+) -> Result<(), RuleError> {
+    let fail = |source| RuleError::KeyProof {
+        key: key.fingerprint(),
+        source,
+    };
+    let roots = gov.roots().map_err(fail)?;
+    if roots.is_empty() {
+        return Ok(());
+    }
+    if !key.is_security_key() {
+        return Err(fail(AttestationError::NotSecurityKey));
+    }
+    let attestation = attestation.ok_or_else(|| fail(AttestationError::Missing))?;
+    attestation.check(key, &roots, at.timestamp()).map_err(fail)
+}
+
+/// What a new proposal may hold given the rules in force: the key it
+/// registers proven as [`check_key_proof`] asks, and, for a new language,
+/// governance.toml changed by that language alone.
+pub fn check_content(p: &Proposal, gov: &Governance) -> Result<(), RuleError> {
+    if let (Some(key), Some(at)) = (&p.new_key, p.created()) {
+        check_key_proof(gov, key, p.new_key_attestation.as_ref(), &at)?;
+    }
+    if p.file.kind == Kind::AddLanguage {
+        let lang = p.file.language.clone();
+        let mut expected = gov.clone();
+        expected.languages.extend(lang.clone());
+        let proposed = p
+            .changes
+            .get(governance::PATH)
+            .and_then(|text| Governance::parse(text).ok());
+        if proposed.as_ref() != Some(&expected) {
+            return Err(RuleError::GovernanceChange {
+                proposal: p.id.clone(),
+                lang: lang.map(|l| l.to_string()).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A departure or a removal may not leave the group fewer members than it

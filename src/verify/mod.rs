@@ -69,6 +69,8 @@ pub enum Rule {
     Date,
     /// A proposal that changes files its kind may not.
     KindPaths,
+    /// A key registered without the attestation governance.toml asks for.
+    KeyProof,
 }
 
 impl Rule {
@@ -88,6 +90,7 @@ impl Rule {
             Rule::Tag => "tag",
             Rule::Date => "date",
             Rule::KindPaths => "kind-paths",
+            Rule::KeyProof => "key-proof",
         }
     }
 }
@@ -880,8 +883,14 @@ impl Walker<'_> {
     /// nothing else.
     fn genesis(&mut self, oid: Oid) -> std::result::Result<(), Violation> {
         let snap = self.repo.snapshot(oid).map_err(|e| malformed(oid, e))?;
-        Charter::load_governed(&snap).map_err(|e| malformed(oid, e))?;
+        let (gov, _) = Charter::load_governed(&snap).map_err(|e| malformed(oid, e))?;
         let members = Members::load(&snap).map_err(|e| malformed(oid, e))?;
+        for m in members.everyone() {
+            if let Err(e) = rules::check_key_proof(&gov, &m.key, m.attestation.as_ref(), &m.joined)
+            {
+                return Err(violation(oid, m.file_path(), Rule::KeyProof, e));
+            }
+        }
         if members.is_empty() {
             return Err(violation(
                 oid,
@@ -1022,9 +1031,17 @@ impl Walker<'_> {
             }
         } else {
             self.summary.proposals += 1;
+            let path = format!("{}/{}", id.dir(), proposal::FILE);
             if let Err(e) = rules::check_created(&now, members) {
-                let path = format!("{}/{}", id.dir(), proposal::FILE);
                 return Err(violation(oid, path, Rule::Date, e));
+            }
+            let (gov, _) = Charter::load_governed(before).map_err(|e| malformed(oid, e))?;
+            if let Err(e) = rules::check_content(&now, &gov) {
+                let rule = match e {
+                    rules::RuleError::KeyProof { .. } => Rule::KeyProof,
+                    _ => Rule::KindPaths,
+                };
+                return Err(violation(oid, path, rule, e));
             }
             if now.file.kind == proposal::Kind::Member {
                 self.check_statement(oid, before, &now)?;

@@ -78,6 +78,7 @@ replay_targets!(
     message,
     sshsig,
     public_key,
+    attestation,
     private_key,
     governance,
     member,

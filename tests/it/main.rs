@@ -9,6 +9,7 @@ mod adversary_acts;
 mod adversary_merges;
 mod agent;
 mod amendment;
+mod attestation;
 mod bad_input;
 mod cli_output;
 mod completions;

@@ -124,6 +124,7 @@ fn member(left: bool) -> impl Strategy<Value = Member> {
     )
         .prop_map(
             move |(id, name, organisation, joined, end, key, key_since, previous)| Member {
+                attestation: None,
                 id,
                 name,
                 organisation,
@@ -172,6 +173,7 @@ fn governance() -> impl Strategy<Value = Governance> {
         proptest::option::of(any::<u32>()),
     )
         .prop_map(|(name, languages, review_month, lifetime)| Governance {
+            attestation_roots: Vec::new(),
             name,
             languages: languages.into_iter().collect(),
             seconds: 1,

@@ -150,7 +150,7 @@ fn set_flags_byte(armored: &str, flags: u8) -> String {
 
 /// The TEST-ONLY software authenticator that OpenSSH loads as its
 /// security-key provider (`tests/sk-provider`), built once.
-fn provider() -> &'static std::path::Path {
+pub(crate) fn provider() -> &'static std::path::Path {
     static LIB: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     LIB.get_or_init(|| {
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/sk-provider");

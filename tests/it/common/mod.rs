@@ -45,6 +45,9 @@ pub struct Env {
     /// When set, members act through this ssh-agent's socket, naming only
     /// their public key ([`Env::public_key`]).
     pub agent: Option<PathBuf>,
+    /// When set, OpenSSH's security-key provider (the TEST-ONLY software
+    /// authenticator) for `charter` and for signing by hand.
+    pub provider: Option<PathBuf>,
 }
 
 impl Env {
@@ -53,6 +56,7 @@ impl Env {
             tmp: tempfile::tempdir().expect("tempdir"),
             now: NOW.to_string(),
             agent: None,
+            provider: None,
         }
     }
 
@@ -108,6 +112,9 @@ impl Env {
     pub fn charter_in(&self, dir: &Path) -> Command {
         let mut cmd = Command::cargo_bin("charter").expect("binary");
         hermetic(&mut cmd, self.path(), &self.now);
+        if let Some(provider) = &self.provider {
+            cmd.env("SSH_SK_PROVIDER", provider);
+        }
         cmd.current_dir(dir);
         cmd
     }
@@ -453,6 +460,7 @@ impl Group {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.env.path())
+            .envs(self.env.provider.iter().map(|p| ("SSH_SK_PROVIDER", p)))
             .args(["-q", "-Y", "sign", "-n", "charter", "-f"])
             .arg(self.env.key(key))
             .arg(&file)

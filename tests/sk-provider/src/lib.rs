@@ -30,6 +30,10 @@ const SSH_SK_ERR_UNSUPPORTED: c_int = -2;
 /// Set to `1` to make `sk_sign` fail, as a real key does when nobody touches it.
 const DENY_ENV: &str = "CHARTER_SK_PROVIDER_DENY";
 
+/// Names the files of a device model's attestation key and certificate
+/// (without `.pk8`/`.der`): enrolments are then attested with them.
+const ATTESTATION_ENV: &str = "CHARTER_SK_PROVIDER_ATTESTATION";
+
 /// Length of an ed25519 seed, which is also our key handle.
 const SEED_LEN: usize = 32;
 
@@ -168,6 +172,53 @@ fn auth_data(application: &[u8], flags: u8, counter: u32) -> Vec<u8> {
     v
 }
 
+/// Authenticator data of a new credential (WebAuthn §6.1): SHA-256(application)
+/// ‖ flags UP|AT ‖ counter 0 ‖ AAGUID (zero) ‖ credential id ‖ the COSE ed25519
+/// key. A real device's credential id is the key handle; this one's handle is
+/// the seed, so the id here is its hash, to keep the seed out of attestations.
+fn enroll_auth_data(application: &[u8], seed: &[u8; SEED_LEN], public_key: &[u8; 32]) -> Vec<u8> {
+    let mut v = auth_data(application, 0x41, 0);
+    v.extend_from_slice(&[0; 16]);
+    v.extend_from_slice(&32u16.to_be_bytes());
+    v.extend_from_slice(&sha256(seed));
+    // {1: 1 (OKP), 3: -8 (EdDSA), -1: 6 (Ed25519), -2: x}
+    v.extend_from_slice(&[0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0x21, 0x58, 0x20]);
+    v.extend_from_slice(public_key);
+    v
+}
+
+/// `data` as one CBOR byte string.
+fn cbor_bytes(data: &[u8]) -> Vec<u8> {
+    let mut v = match data.len() {
+        n if n < 24 => vec![0x40 | n as u8],
+        n if n < 256 => vec![0x58, n as u8],
+        n => {
+            let mut h = vec![0x59];
+            h.extend_from_slice(&(n as u16).to_be_bytes());
+            h
+        }
+    };
+    v.extend_from_slice(data);
+    v
+}
+
+/// The attestation of the device model whose files `prefix` names
+/// (`PREFIX.der`, its certificate, and `PREFIX.pk8`, its P-256 key):
+/// the ECDSA signature (DER) over `signed`, and the certificate.
+fn model_attestation(prefix: &std::ffi::OsStr, signed: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    use p256::ecdsa::signature::Signer as _;
+    use p256::pkcs8::DecodePrivateKey;
+    let path = |ext: &str| {
+        let mut p = prefix.to_os_string();
+        p.push(ext);
+        p
+    };
+    let cert = std::fs::read(path(".der")).ok()?;
+    let key = p256::ecdsa::SigningKey::from_pkcs8_der(&std::fs::read(path(".pk8")).ok()?).ok()?;
+    let signature: p256::ecdsa::DerSignature = key.sign(signed);
+    Some((signature.as_bytes().to_vec(), cert))
+}
+
 /// Signature counter. Real keys keep it in the device; a fresh `ssh-sk-helper`
 /// process loads us for every operation, so floor it at the Unix time to keep
 /// it increasing across processes too (and +1 within one process).
@@ -226,21 +277,32 @@ pub unsafe extern "C" fn sk_enroll(
             return SSH_SK_ERR_GENERAL;
         }
         let key = SigningKey::from_bytes(&seed);
-        // Self attestation, in the spirit of FIDO "packed" self-attestation:
-        // the new key signs authenticator data || SHA-256(challenge).
-        let authdata = auth_data(application, flags, 0);
+        let public_key = key.verifying_key().to_bytes();
+        // The FIDO "packed" attestation: over authenticator data ‖
+        // SHA-256(challenge), by the model's attestation key when a test
+        // names one, else by the new key itself (self attestation).
+        let authdata = enroll_auth_data(application, &seed, &public_key);
         let mut signed = authdata.clone();
         signed.extend_from_slice(&sha256(challenge));
-        let signature = key.sign(&signed).to_bytes();
-        let public_key = key.verifying_key().to_bytes();
+        let (signature, cert) = match std::env::var_os(ATTESTATION_ENV) {
+            Some(prefix) => match model_attestation(&prefix, &signed) {
+                Some(made) => made,
+                None => return SSH_SK_ERR_GENERAL,
+            },
+            None => (key.sign(&signed).to_bytes().to_vec(), Vec::new()),
+        };
+        // libfido2 hands OpenSSH the authenticator data CBOR-encoded.
+        let authdata = cbor_bytes(&authdata);
 
         let r = c_new::<SkEnrollResponse>();
         let Some(resp) = r.as_mut() else {
             return SSH_SK_ERR_GENERAL;
         };
         resp.flags = flags;
-        // attestation_cert stays NULL/0: self attestation has no certificate.
+        // attestation_cert stays NULL/0 for a self attestation.
         let ok = c_put(&public_key, &mut resp.public_key, &mut resp.public_key_len)
+            && (cert.is_empty()
+                || c_put(&cert, &mut resp.attestation_cert, &mut resp.attestation_cert_len))
             && c_put(&seed, &mut resp.key_handle, &mut resp.key_handle_len)
             && c_put(&signature, &mut resp.signature, &mut resp.signature_len)
             && c_put(&authdata, &mut resp.authdata, &mut resp.authdata_len);
