@@ -76,6 +76,8 @@ pub enum AttestationError {
     NotSecurityKey,
     #[error("no attestation; governance.toml asks for one with every key registered (ssh-keygen -t ed25519-sk -O challenge=FILE -O write-attestation=FILE)")]
     Missing,
+    #[error("an attestation was given, but governance.toml lists no attestation_roots to check it against")]
+    NotAsked,
     #[error("not PEM certificates: {0}")]
     Roots(String),
     #[error("not base64: {0}")]

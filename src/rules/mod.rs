@@ -268,7 +268,11 @@ pub fn check_key_proof(
     };
     let roots = gov.roots().map_err(fail)?;
     if roots.is_empty() {
-        return Ok(());
+        // Kept unchecked, it would read as a proof it is not.
+        return match attestation {
+            Some(_) => Err(fail(AttestationError::NotAsked)),
+            None => Ok(()),
+        };
     }
     if !key.is_security_key() {
         return Err(fail(AttestationError::NotSecurityKey));

@@ -224,6 +224,20 @@ fn init_refuses_a_founder_without_proof_and_roots_that_are_not_pem() {
     let roots = fixtures().join("rsa-root.pem");
     assert_one_line_error(&init(&roots, false), 2, &["member 'ee'", "no attestation"]);
     assert_one_line_error(&init(&roots, true), 2, &["member 'ee'", "another key"]);
+    // An attestation in a group that lists no roots would be stored
+    // unchecked: refused.
+    let out = env
+        .charter_in(env.path())
+        .args(["init", "g", "--name", "G", "--member", "uk=keys/uk.pub"])
+        .args(["--member", "ee=keys/ee.pub", "--attestation"])
+        .arg(format!("uk={}", uk.display()))
+        .arg("--challenge")
+        .arg(format!("uk={}", challenge(&env).display()))
+        .arg("--key")
+        .arg(env.key("uk"))
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 2, &["member 'uk'", "lists no attestation_roots"]);
     let not_pem = env.key("uk").with_extension("pub");
     assert_one_line_error(&init(&not_pem, false), 2, &["uk.pub", "BEGIN CERTIFICATE"]);
     assert!(!env.path().join("g").exists());
@@ -338,6 +352,31 @@ fn a_genesis_made_by_hand_with_an_unattested_founder_is_refused() {
     });
     let f = forged.assert_head_violates("key-proof", "keys/ee.toml");
     assert!(f.message.contains("no attestation"), "{}", f.stderr);
+    // A group with no roots, whose genesis shows an attestation nothing
+    // can check, beside the same genesis without it.
+    let plain = crate::membership::pair();
+    let honest = genesis_by_hand(&plain, "plain", |_, text| Some(text));
+    honest.assert_verify_passes();
+    let uk_attested = made.read_file("keys/uk.toml");
+    let dressed = genesis_by_hand(&plain, "dressed", |rel, text| {
+        Some(match rel {
+            "keys/ee.toml" => format!(
+                "{text}{}",
+                uk_attested
+                    .lines()
+                    .filter(|l| l.starts_with("attestation"))
+                    .map(|l| format!("{l}\n"))
+                    .collect::<String>()
+            ),
+            _ => text,
+        })
+    });
+    let f = dressed.assert_head_violates("key-proof", "keys/ee.toml");
+    assert!(
+        f.message.contains("lists no attestation_roots"),
+        "{}",
+        f.stderr
+    );
 }
 
 /// An add-language proposal as the tool files it, then undone: its files.
