@@ -302,7 +302,11 @@ pub unsafe extern "C" fn sk_enroll(
         // attestation_cert stays NULL/0 for a self attestation.
         let ok = c_put(&public_key, &mut resp.public_key, &mut resp.public_key_len)
             && (cert.is_empty()
-                || c_put(&cert, &mut resp.attestation_cert, &mut resp.attestation_cert_len))
+                || c_put(
+                    &cert,
+                    &mut resp.attestation_cert,
+                    &mut resp.attestation_cert_len,
+                ))
             && c_put(&seed, &mut resp.key_handle, &mut resp.key_handle_len)
             && c_put(&signature, &mut resp.signature, &mut resp.signature_len)
             && c_put(&authdata, &mut resp.authdata, &mut resp.authdata_len);
