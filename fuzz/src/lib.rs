@@ -753,6 +753,12 @@ impl Fixture {
             )
             .expect("object");
         let repo = Repo::open(&path).expect("the repository opens");
+        // Packed, each input's reads are from one mapped file, not a
+        // loose object opened and inflated apiece.
+        repo.run_git(&["repack", "-a", "-d", "-q"])
+            .expect("git repack");
+        repo.write_objects_in_memory()
+            .expect("an in-memory object store");
         let steps = Self::steps(&repo);
         Self {
             _dir: dir,

@@ -16,7 +16,7 @@ use std::path::Path;
 use base64ct::{Base64, Encoding};
 use sha2::{Digest, Sha256, Sha384};
 use x509_cert::der::asn1::ObjectIdentifier;
-use x509_cert::der::{Decode, DecodePem, Encode};
+use x509_cert::der::{Decode, Document, Encode};
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
@@ -231,7 +231,11 @@ impl Roots {
                     .find(PEM_END)
                     .ok_or_else(|| bad(format!("no {PEM_END}")))?
                     + PEM_END.len();
-                let cert = Certificate::from_pem(&text[..end]).map_err(|e| bad(e.to_string()))?;
+                // Decoded whole before it is parsed: der's streaming PEM
+                // reader (`from_pem`) loops for ever on a certificate cut
+                // short inside its base64 (found by the fuzz target).
+                let (_, der) = Document::from_pem(&text[..end]).map_err(|e| bad(e.to_string()))?;
+                let cert = Certificate::from_der(der.as_bytes()).map_err(|e| bad(e.to_string()))?;
                 roots.push(cert);
                 rest = &text[end..];
             }

@@ -43,24 +43,31 @@ impl<T: Send + 'static> Default for CheckQueue<T> {
 }
 
 impl<T: Send + 'static> CheckQueue<T> {
+    /// No thread starts until a whole chunk is queued: a history of a few
+    /// records (`verify` after one act) is checked on the caller's thread
+    /// rather than paying a thread per core to start.
     pub fn new() -> Self {
+        Self {
+            chunk: Vec::with_capacity(CHUNK),
+            next: 0,
+            sender: None,
+            workers: Vec::new(),
+            here: None,
+        }
+    }
+
+    fn start_workers(&mut self) {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         // Bounded: the reader waits rather than holding a whole history.
         let (sender, receiver) = sync_channel::<Chunk<T>>(threads * 2);
         let receiver = Arc::new(Mutex::new(receiver));
-        let workers = (0..threads)
+        self.workers = (0..threads)
             .map(|_| {
                 let receiver = Arc::clone(&receiver);
                 std::thread::spawn(move || work(&receiver))
             })
             .collect();
-        Self {
-            chunk: Vec::with_capacity(CHUNK),
-            next: 0,
-            sender: Some(sender),
-            workers,
-            here: None,
-        }
+        self.sender = Some(sender);
     }
 
     /// Queues one check; `blame` is what [`Self::finish`] returns if it is
@@ -69,6 +76,9 @@ impl<T: Send + 'static> CheckQueue<T> {
         self.chunk.push((self.next, check, blame));
         self.next += 1;
         if self.chunk.len() == CHUNK {
+            if self.workers.is_empty() {
+                self.start_workers();
+            }
             self.send();
         }
     }
@@ -79,7 +89,7 @@ impl<T: Send + 'static> CheckQueue<T> {
             Some(sender) => sender.send(chunk).err().map(|e| e.0),
             None => Some(chunk),
         };
-        // No worker left to take it: check it here.
+        // No worker started (a short history) or none left: check it here.
         if let Some(chunk) = unsent {
             keep_first(&mut self.here, first_bad(chunk));
         }

@@ -389,6 +389,16 @@ impl Repo {
         Ok(self.git.blob(bytes)?)
     }
 
+    /// Keeps every object written from now on in memory, gone with `self`:
+    /// for a harness that writes throwaway commits by the thousand (the
+    /// `repository` fuzz target), where compressing each loose object and
+    /// writing it to disk was most of the time.
+    pub fn write_objects_in_memory(&self) -> Result<()> {
+        // Above the loose (1) and pack (2) backends: written there first.
+        self.git.odb()?.add_new_mempack_backend(1000)?;
+        Ok(())
+    }
+
     /// A read-only view of tree `tree`.
     pub fn tree_snapshot(&self, tree: Oid) -> Result<Snapshot<'_>> {
         Ok(Snapshot::new(&self.git, self.git.find_tree(tree)?))
@@ -540,4 +550,38 @@ fn remote_file(remote: &str) -> String {
         })
         .collect();
     format!("remote-{safe}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loose_objects(dir: &Path) -> usize {
+        let objects = dir.join(".git/objects");
+        std::fs::read_dir(objects)
+            .unwrap()
+            .flatten()
+            .filter(|d| d.file_name().len() == 2)
+            .map(|d| std::fs::read_dir(d.path()).unwrap().count())
+            .sum()
+    }
+
+    #[test]
+    fn objects_written_in_memory_are_read_back_and_never_reach_the_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init(dir.path()).unwrap();
+        // Control: an object written before lands on disk.
+        let on_disk = repo.blob(b"before\n").unwrap();
+        assert_eq!(loose_objects(dir.path()), 1);
+        repo.write_objects_in_memory().unwrap();
+        let mut edits = Edits::default();
+        edits.put("a/b", "in memory\n");
+        let tree = repo.write_tree(None, &edits).unwrap();
+        let blob = repo.tree_snapshot(tree).unwrap().read("a/b").unwrap();
+        assert_eq!(blob.as_deref(), Some("in memory\n"));
+        assert_eq!(repo.blob_bytes(on_disk).unwrap(), b"before\n");
+        assert_eq!(loose_objects(dir.path()), 1);
+        // Another handle on the repository does not see them.
+        assert!(Repo::open(dir.path()).unwrap().git.find_tree(tree).is_err());
+    }
 }

@@ -240,6 +240,10 @@ fn init_refuses_a_founder_without_proof_and_roots_that_are_not_pem() {
     assert_one_line_error(&out, 2, &["member 'uk'", "lists no attestation_roots"]);
     let not_pem = env.key("uk").with_extension("pub");
     assert_one_line_error(&init(&not_pem, false), 2, &["uk.pub", "BEGIN CERTIFICATE"]);
+    // A certificate cut short inside its base64: an error, not a wait.
+    let cut = env.path().join("cut.pem");
+    std::fs::write(&cut, cut_short(&std::fs::read_to_string(&roots).unwrap())).unwrap();
+    assert_one_line_error(&init(&cut, true), 2, &["cut.pem", "not PEM certificates"]);
     assert!(!env.path().join("g").exists());
 }
 
@@ -377,6 +381,35 @@ fn a_genesis_made_by_hand_with_an_unattested_founder_is_refused() {
         "{}",
         f.stderr
     );
+}
+
+/// `text` with its first PEM certificate's base64 cut down to four
+/// characters, however its line breaks are written (a file, or escaped in
+/// a TOML string).
+fn cut_short(text: &str) -> String {
+    let begin = text.find("-----BEGIN CERTIFICATE-----").unwrap() + 27;
+    let end = text.find("-----END CERTIFICATE-----").unwrap();
+    let nl = if text[begin..].starts_with("\\n") {
+        "\\n"
+    } else {
+        "\n"
+    };
+    format!("{}{nl}GIJT{nl}{}", &text[..begin], &text[end..])
+}
+
+#[test]
+fn a_genesis_whose_root_is_cut_short_is_refused_not_waited_on() {
+    let made = attested_pair();
+    genesis_by_hand(&made, "honest", |_, text| Some(text)).assert_verify_passes();
+    let cut = genesis_by_hand(&made, "cut", |rel, text| {
+        Some(match rel {
+            "governance.toml" => cut_short(&text),
+            _ => text,
+        })
+    });
+    let f = cut.verify_failure_with(&[]);
+    assert_eq!(f.path, "governance.toml", "{}", f.stderr);
+    assert!(f.message.contains("attestation_roots"), "{}", f.stderr);
 }
 
 /// An add-language proposal as the tool files it, then undone: its files.

@@ -232,6 +232,12 @@ fn roots_must_be_pem_certificates() {
         pem.replace("-----END CERTIFICATE-----", ""),
         pem.replace('M', "!"),
         "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n".to_string(),
+        // Cut short inside the base64: der's streaming reader never ended.
+        "-----BEGIN CERTIFICATE-----\nGIJT\n-----END CERTIFICATE-----\n".to_string(),
+        format!(
+            "{}\n-----END CERTIFICATE-----\n",
+            pem.lines().take(3).collect::<Vec<_>>().join("\n")
+        ),
     ] {
         assert!(Roots::parse(&[bad]).is_err());
     }
