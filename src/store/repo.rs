@@ -280,7 +280,7 @@ impl Repo {
         let tree_id = self.write_tree(parent.map(|p| p.id()), edits)?;
         let tree = self.git.find_tree(tree_id)?;
         let time = git2::Time::new(who.when.timestamp(), 0);
-        let sig = Signature::new(&who.name, &who.email, &time)?;
+        let sig = Signature::new(&git_ident(&who.name), &git_ident(&who.email), &time)?;
         let parents: Vec<&Commit<'_>> = parent.into_iter().collect();
         let buffer = self
             .git
@@ -428,6 +428,20 @@ impl Repo {
 /// SSHSIG over the unsigned commit text, in git's namespace. Public so that
 /// a commit written by other means (the federation generator) is signed
 /// exactly as [`Repo::write_commit`] signs.
+/// `text` as a commit's author may carry it: without the angle brackets
+/// and control characters git refuses there, as `git commit` drops them
+/// from a name. A member's name itself is kept whole in its file.
+fn git_ident(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| !matches!(c, '<' | '>') && !c.is_control())
+        .collect();
+    match kept.trim() {
+        "" => "charter".into(),
+        kept => kept.into(),
+    }
+}
+
 pub fn commit_signature(unsigned: &str, key: &SigningKey) -> Result<String> {
     Ok(key.sign(GIT_NAMESPACE, unsigned.as_bytes())?)
 }

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{assert_one_line_error, stdout, Group, OPEN_SOURCE_FR};
+use crate::common::{
+    assert_one_line_error, fill_statement, proposal_dir, stdout, Group, OPEN_SOURCE_FR,
+};
 
 /// A principle text that would run code if the site let HTML through.
 const HOSTILE_EN: &str = "# Open source\n\nOpen by default. <script>window.__charter_pwned=1</script>\n\n<img src=x onerror=\"window.__charter_pwned=1\">\n\n[more](javascript:window.__charter_pwned=1)\n";
@@ -177,8 +179,20 @@ fn a_site_holds_the_record_in_every_language() {
 fn untrusted_text_stays_inert() {
     let g = history();
     let site = published(&g, "site");
+    assert!(
+        inert_and_shown(
+            &site,
+            "&lt;script&gt;window.__charter_pwned=1&lt;/script&gt;"
+        ),
+        "the hostile text is shown as text somewhere"
+    );
+}
+
+/// Asserts no page or feed of `site` holds a script, an image, an event
+/// attribute or a `javascript:` link; whether one shows `escaped`.
+fn inert_and_shown(site: &Path, escaped: &str) -> bool {
     let mut shown = false;
-    for (rel, bytes) in tree(&site) {
+    for (rel, bytes) in tree(site) {
         if !rel.ends_with(".html") && !rel.ends_with(".xml") {
             continue;
         }
@@ -195,9 +209,44 @@ fn untrusted_text_stays_inert() {
                 "{rel}: {href}"
             );
         }
-        shown |= text.contains("&lt;script&gt;window.__charter_pwned=1&lt;/script&gt;");
+        shown |= text.contains(escaped);
     }
-    assert!(shown, "the hostile text is shown as text somewhere");
+    shown
+}
+
+/// A candidate's name is its own text: markup in it is kept whole in the
+/// record, shown as text on the site, and dropped only from the commit's
+/// author, where git refuses angle brackets (it once stopped `apply`).
+#[test]
+fn a_candidate_named_with_markup_applies_and_its_name_stays_inert() {
+    let g = Group::d5();
+    let name = "<img src=x onerror=\"window.__charter_pwned=1\">Ruritania";
+    let statement = fill_statement(&g.statement_template());
+    let file = g.statement_file("yy", &statement);
+    let out = g
+        .charter("jp")
+        .args(["apply", "--id", "yy", "--name", name, "--statement"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "apply: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = stdout(&out).trim().to_string();
+    let toml = g.read_file(&format!("{}/proposal.toml", proposal_dir(&id)));
+    assert!(toml.contains(&format!("title = 'Admit {name} (yy)'")), "{toml}");
+    assert_eq!(
+        g.git_out(&["log", "-1", "--format=%an <%ae>"]),
+        "img src=x onerror=\"window.__charter_pwned=1\"Ruritania <yy@charter.invalid>"
+    );
+    g.assert_verify_passes();
+    let site = published(&g, "site");
+    assert!(
+        inert_and_shown(&site, "&lt;img src=x onerror="),
+        "the name is shown as text somewhere"
+    );
 }
 
 /// The names of the attributes of every tag in `html`, lower-cased. Text
