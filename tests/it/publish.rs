@@ -236,7 +236,10 @@ fn a_candidate_named_with_markup_applies_and_its_name_stays_inert() {
     );
     let id = stdout(&out).trim().to_string();
     let toml = g.read_file(&format!("{}/proposal.toml", proposal_dir(&id)));
-    assert!(toml.contains(&format!("title = 'Admit {name} (yy)'")), "{toml}");
+    assert!(
+        toml.contains(&format!("title = 'Admit {name} (yy)'")),
+        "{toml}"
+    );
     assert_eq!(
         g.git_out(&["log", "-1", "--format=%an <%ae>"]),
         "img src=x onerror=\"window.__charter_pwned=1\"Ruritania <yy@charter.invalid>"
@@ -349,6 +352,51 @@ fn assert_links_resolve(files: &BTreeMap<String, Vec<u8>>) {
         }
     }
     assert!(checked > 100, "only {checked} links");
+}
+
+/// Principles named like the ids the theme gives its own elements get
+/// pages where every id is still unique, and every link still lands.
+#[test]
+fn principles_named_like_the_themes_ids_leave_every_id_unique() {
+    let g = Group::d5();
+    for principle in ["main", "h-open-source"] {
+        let dir = g.env.path().join(principle);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cmd = g.charter("uk");
+        cmd.args(["propose", "add", principle]);
+        for (lang, title) in [("en", "Main"), ("fr", "Principal")] {
+            let file = dir.join(format!("{lang}.md"));
+            std::fs::write(&file, format!("# {title}\n\nText.\n")).unwrap();
+            cmd.arg("--text").arg(format!("{lang}={}", file.display()));
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let id = stdout(&out).trim().to_string();
+        g.act("ee", "second", &id);
+        for who in ["il", "nz", "kr"] {
+            g.act(who, "accept", &id);
+        }
+    }
+    let site = published(&g, "site");
+    let mut pages = 0;
+    for (rel, bytes) in tree(&site) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let ids = attrs(&text, "id");
+        let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{rel}: an id twice in {ids:?}");
+        pages += 1;
+    }
+    assert!(pages > 10);
+    let charter = std::fs::read_to_string(site.join("charter/en.html")).unwrap();
+    assert!(charter.contains("<section id=\"main\""), "{charter}");
+    assert_links_resolve(&tree(&site));
 }
 
 /// `a/b/../c` → `a/c`.
