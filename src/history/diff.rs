@@ -1,7 +1,8 @@
 //! Word-level differences between two texts, for `show` and `diff`.
 
 use serde::{Deserialize, Serialize};
-use similar::{Algorithm, ChangeTag, TextDiff};
+use similar::{Algorithm, ChangeTag};
+use unicode_segmentation::UnicodeSegmentation;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "text", rename_all = "kebab-case")]
@@ -11,19 +12,71 @@ pub enum Piece {
     Removed(String),
 }
 
+/// The most words (or lines) two texts may differ by, between what they
+/// share at their start and at their end, for the change to be found word by
+/// word. Finding it costs up to the square of that number, so a member's
+/// texts of a few hundred thousand words, each unlike the other, would keep
+/// `show`, `diff` and `publish` busy for hours; past it the differing middle
+/// is shown removed and added whole. The bound is a count, not a clock, so
+/// the same texts always give the same diff (and the same site). A principle
+/// of a few pages is far below it.
+pub const MAX_DIFFERING: usize = 10_000;
+
 /// The differences between `old` and `new`, word by word, with runs of the
 /// same kind merged so a reader sees phrases rather than single words.
 pub fn words(old: &str, new: &str) -> Vec<Piece> {
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .diff_unicode_words(old, new);
-    merge_across_spaces(runs(diff.iter_all_changes().map(|c| (c.tag(), c.value()))))
+    let old: Vec<&str> = old.split_word_bounds().collect();
+    let new: Vec<&str> = new.split_word_bounds().collect();
+    merge_across_spaces(runs(bounded(Algorithm::Patience, &old, &new).into_iter()))
 }
 
 /// Line-level differences, for lists such as the order of principles.
 pub fn lines(old: &str, new: &str) -> Vec<Piece> {
-    let diff = TextDiff::from_lines(old, new);
-    runs(diff.iter_all_changes().map(|c| (c.tag(), c.value())))
+    let old: Vec<&str> = old.split_inclusive('\n').collect();
+    let new: Vec<&str> = new.split_inclusive('\n').collect();
+    runs(bounded(Algorithm::Myers, &old, &new).into_iter())
+}
+
+/// The changes from `old` to `new`, token by token, unless they differ by
+/// more than [`MAX_DIFFERING`] tokens past a shared start and end.
+fn bounded<'a>(
+    algorithm: Algorithm,
+    old: &[&'a str],
+    new: &[&'a str],
+) -> Vec<(ChangeTag, &'a str)> {
+    let diff = |old: &[&'a str], new: &[&'a str], out: &mut Vec<(ChangeTag, &'a str)>| {
+        for op in similar::capture_diff_slices(algorithm, old, new) {
+            out.extend(op.iter_changes(old, new).map(|c| (c.tag(), c.value())));
+        }
+    };
+    let mut changes = Vec::with_capacity(old.len() + new.len());
+    // Short texts are diffed whole: what they share at their ends can
+    // anchor the change elsewhere.
+    if old.len() + new.len() <= MAX_DIFFERING {
+        diff(old, new, &mut changes);
+        return changes;
+    }
+    let start = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let end = old[start..]
+        .iter()
+        .rev()
+        .zip(new[start..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_mid, new_mid) = (&old[start..old.len() - end], &new[start..new.len() - end]);
+    changes.extend(old[..start].iter().map(|t| (ChangeTag::Equal, *t)));
+    if old_mid.len() + new_mid.len() <= MAX_DIFFERING {
+        diff(old_mid, new_mid, &mut changes);
+    } else {
+        changes.extend(old_mid.iter().map(|t| (ChangeTag::Delete, *t)));
+        changes.extend(new_mid.iter().map(|t| (ChangeTag::Insert, *t)));
+    }
+    changes.extend(
+        old[old.len() - end..]
+            .iter()
+            .map(|t| (ChangeTag::Equal, *t)),
+    );
+    changes
 }
 
 /// Consecutive changes of one kind, joined.
@@ -294,6 +347,68 @@ pub fn is_unchanged(pieces: &[Piece]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_with_a_small_edit_is_still_diffed_word_by_word() {
+        let long = "Shared by default. ".repeat(MAX_DIFFERING);
+        let old = format!("{long}Code is shared where appropriate. {long}");
+        let new = format!("{long}Code is shared by default. {long}");
+        let d = words(&old, &new);
+        assert_eq!(d.len(), 4, "{:?}", &d[1..d.len() - 1]);
+        assert_eq!(d[1], Piece::Removed("where appropriate".into()));
+        assert_eq!(d[2], Piece::Added("by default".into()));
+        assert_eq!(sides(&d), (old, new));
+    }
+
+    /// What `pieces` says the two texts were.
+    fn sides(pieces: &[Piece]) -> (String, String) {
+        let (mut old, mut new) = (String::new(), String::new());
+        for p in pieces {
+            match p {
+                Piece::Same(t) => {
+                    old.push_str(t);
+                    new.push_str(t);
+                }
+                Piece::Removed(t) => old.push_str(t),
+                Piece::Added(t) => new.push_str(t),
+            }
+        }
+        (old, new)
+    }
+
+    #[test]
+    fn texts_differing_past_the_bound_show_their_middle_replaced_whole() {
+        // `n` words, each unlike any other: the word diff's worst case.
+        let words_of = |tag: &str, n: usize| {
+            (0..n)
+                .map(|i| format!("{tag}{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        // Words and the spaces between them are tokens: each side alone
+        // differs by about the bound.
+        let n = MAX_DIFFERING / 2;
+        let old = format!("Intro. {} Outro.", words_of("a", n));
+        let new = format!("Intro. {} Outro.", words_of("b", n));
+        let d = words(&old, &new);
+        assert_eq!(d.len(), 4, "{:?}", &d[..2]);
+        assert_eq!(d[0], Piece::Same("Intro. ".into()));
+        assert_eq!(d[3], Piece::Same(" Outro.".into()));
+        assert_eq!(sides(&d), (old, new));
+        // Within the bound, every other word changed: word by word.
+        let n = MAX_DIFFERING / 8;
+        let old = format!("Intro. {} Outro.", words_of("a", n));
+        let new = old.replace('0', "zero");
+        let d = words(&old, &new);
+        assert!(d.len() > n / 10, "{} pieces", d.len());
+        assert_eq!(sides(&d), (old, new));
+        // Lines as well.
+        let old = words_of("a", MAX_DIFFERING).replace(' ', "\n");
+        let new = words_of("b", MAX_DIFFERING).replace(' ', "\n");
+        let d = lines(&old, &new);
+        assert_eq!(d.len(), 2);
+        assert_eq!(sides(&d), (old, new));
+    }
 
     #[test]
     fn words_change_as_phrases() {
