@@ -424,10 +424,6 @@ impl Repo {
     }
 }
 
-/// The signature git's SSH format carries in a commit's `gpgsig` header:
-/// SSHSIG over the unsigned commit text, in git's namespace. Public so that
-/// a commit written by other means (the federation generator) is signed
-/// exactly as [`Repo::write_commit`] signs.
 /// `text` as a commit's author may carry it: without the angle brackets
 /// and control characters git refuses there, as `git commit` drops them
 /// from a name. A member's name itself is kept whole in its file.
@@ -442,6 +438,10 @@ fn git_ident(text: &str) -> String {
     }
 }
 
+/// The signature git's SSH format carries in a commit's `gpgsig` header:
+/// SSHSIG over the unsigned commit text, in git's namespace. Public so that
+/// a commit written by other means (the federation generator) is signed
+/// exactly as [`Repo::write_commit`] signs.
 pub fn commit_signature(unsigned: &str, key: &SigningKey) -> Result<String> {
     Ok(key.sign(GIT_NAMESPACE, unsigned.as_bytes())?)
 }
