@@ -23,6 +23,14 @@ fn challenge(env: &Env) -> PathBuf {
     path
 }
 
+/// Adds the key proof an act takes: `--attestation FILE --challenge FILE`.
+fn with_proof(cmd: &mut assert_cmd::Command, attestation: &Path, env: &Env) {
+    cmd.arg("--attestation")
+        .arg(attestation)
+        .arg("--challenge")
+        .arg(challenge(env));
+}
+
 /// Enrols a security key with `ssh-keygen -t ed25519-sk -O challenge -O
 /// write-attestation`, attested as the device model `model` ("rsa" or "ec",
 /// the root that issued its certificate): the handle at `keys/<name>`, where
@@ -82,10 +90,7 @@ fn apply(g: &Group, key: &str, attestation: Option<&Path>) -> std::process::Outp
     cmd.args(["apply", "--id", "jp", "--name", "Japan", "--statement"])
         .arg(&statement);
     if let Some(a) = attestation {
-        cmd.arg("--attestation")
-            .arg(a)
-            .arg("--challenge")
-            .arg(challenge(&g.env));
+        with_proof(&mut cmd, a, &g.env);
     }
     cmd.output().unwrap()
 }
@@ -154,10 +159,7 @@ fn a_new_key_by_rotation_or_replacement_needs_its_proof_too() {
         cmd.args(["key", "rotate", "--new-key"])
             .arg(g.env.key("uk2"));
         if with {
-            cmd.arg("--attestation")
-                .arg(&attestation)
-                .arg("--challenge")
-                .arg(challenge(&g.env));
+            with_proof(&mut cmd, &attestation, &g.env);
         }
         cmd.output().unwrap()
     };
@@ -167,10 +169,7 @@ fn a_new_key_by_rotation_or_replacement_needs_its_proof_too() {
         cmd.args(["propose", "replace-key", "ee", "--pubkey"])
             .arg(pubkey);
         if let Some(a) = with {
-            cmd.arg("--attestation")
-                .arg(a)
-                .arg("--challenge")
-                .arg(challenge(&g.env));
+            with_proof(&mut cmd, a, &g.env);
         }
         cmd.output().unwrap()
     };
