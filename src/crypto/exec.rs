@@ -3,7 +3,8 @@
 //! `ssh-keygen -Y sign` for a security key's handle, and the
 //! `CHARTER_ASKPASS` program of the command line. A program that never
 //! ends is killed when its time is up; one that prints without end is killed
-//! once it has printed more than the bound. Either is refused.
+//! once it has printed more than the bound, and with it what it started
+//! (on Linux). Either is refused.
 
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -12,6 +13,8 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
+
+mod descendants;
 
 /// How long a program may run and how much it may print.
 #[derive(Debug, Clone, Copy)]
@@ -139,9 +142,15 @@ pub fn run(cmd: &mut Command, limits: Limits) -> Result<Finished, ExecError> {
     })
 }
 
-/// Kills the program and reaps it.
+/// Kills the program and every program it started that still runs (the
+/// `ssh` under `git fetch`, which would otherwise hold its connection open
+/// after `charter` has given up), and reaps the program.
 fn stop(child: &mut Child) {
+    let started = descendants::freeze(child.id());
     let _ = child.kill();
+    for pid in started {
+        descendants::kill(pid);
+    }
     let _ = child.wait();
 }
 
@@ -201,6 +210,44 @@ mod tests {
         let e = run(&mut sh("exec sleep 60"), limits).unwrap_err();
         assert!(matches!(e, ExecError::TimedOut(_)), "{e}");
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    /// Whether `pid` still runs: a zombie (killed, not yet reaped by
+    /// whoever adopted it) does not.
+    fn runs(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| Some(s.rsplit_once(')')?.1.split_whitespace().next()? != "Z"))
+            .unwrap_or(false)
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn what_a_stopped_program_started_is_stopped_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        // A child and a grandchild, as git runs ssh (through a shell).
+        let script = format!(
+            "sleep 60 & echo $! >> '{0}'; sh -c \"sleep 60 & echo \\$! >> '{0}'; wait\" & wait",
+            pids.display()
+        );
+        let limits = Limits {
+            time: Duration::from_secs(1),
+            ..LIMITS
+        };
+        let e = run(&mut sh(&script), limits).unwrap_err();
+        assert!(matches!(e, ExecError::TimedOut(_)), "{e}");
+        let started: Vec<u32> = std::fs::read_to_string(&pids)
+            .unwrap()
+            .lines()
+            .map(|l| l.parse().unwrap())
+            .collect();
+        assert_eq!(started.len(), 2, "{started:?}");
+        for pid in started {
+            assert!(!runs(pid), "{pid} still runs");
+        }
+        // The control: the same probe sees this test's own process run.
+        assert!(runs(std::process::id()));
     }
 
     #[test]

@@ -380,6 +380,48 @@ fn a_git_that_never_ends_or_prints_without_end_is_stopped() {
     assert_eq!(g.tree_state(), before);
 }
 
+/// Whether `pid` still runs: a zombie (killed, not yet reaped by whoever
+/// adopted it) does not.
+fn runs(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| Some(s.rsplit_once(')')?.1.split_whitespace().next()? != "Z"))
+        .unwrap_or(false)
+}
+
+#[test]
+fn the_ssh_of_a_git_that_is_stopped_is_stopped_with_it() {
+    if !Path::new("/proc/self/stat").exists() {
+        eprintln!("skipped: programs a program started are found through /proc");
+        return;
+    }
+    let g = Group::d5();
+    g.git_out(&["remote", "add", "hung", "ssh://charter.invalid/group.git"]);
+    let before = g.tree_state();
+    let pid_file = g.env.path().join("ssh.pid");
+    // An ssh whose server never answers, as the real git runs it.
+    let ssh = script(
+        &g,
+        "ssh-hung",
+        &format!("echo $$ > '{}'\nexec sleep 60", pid_file.display()),
+    );
+    let out = g
+        .read()
+        .args(["sync", "hung"])
+        .env("GIT_SSH_COMMAND", &ssh)
+        .env("CHARTER_GIT_TIMEOUT", "2")
+        .timeout(HARNESS_LIMIT)
+        .output()
+        .unwrap();
+    let err = assert_one_line_error(&out, 2, &["git fetch", "did not finish within 2 s"]);
+    insta::assert_snapshot!(err, @"error: hung: git fetch: it did not finish within 2 s, and was stopped (CHARTER_GIT_TIMEOUT sets the limit in seconds)");
+    let pid = std::fs::read_to_string(&pid_file).expect("git ran the ssh");
+    // The control: the same probe sees this test run.
+    assert!(runs(&std::process::id().to_string()));
+    assert!(!runs(pid.trim()), "the ssh git started still runs: {pid}");
+    assert_eq!(g.tree_state(), before);
+}
+
 #[test]
 fn a_clone_owned_by_another_user_is_named_as_such() {
     let is_root = std::process::Command::new("id")
