@@ -342,6 +342,52 @@ fn an_application_carrying_another_keys_attestation_is_refused_by_verify() {
     assert!(f.message.contains("another key"), "{}", f.stderr);
 }
 
+/// jp's application with `file` as its proposal.toml, filed by hand on a
+/// side branch forked from main while main moves on (uk proposes an
+/// amendment, and this clone verifies main), then brought in by a plain
+/// `git merge --no-ff`, as `git pull --no-rebase` would.
+fn merge_application_from_a_side_branch(g: &Group, id: &str, file: &str, statement: &str) {
+    let fork = g.head();
+    g.propose_amend("uk", "open-standards", OPEN_STANDARDS_EN, OPEN_STANDARDS_FR);
+    g.assert_verify_passes();
+    g.git_out(&["checkout", "-q", "-b", "side", &fork]);
+    file_application_by_hand(g, id, file, statement);
+    g.git_out(&["checkout", "-q", "main"]);
+    g.git_out(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-gpg-sign",
+        "-m",
+        "Merge branch 'side'",
+        "side",
+    ]);
+    let parents = g.git_out(&["rev-list", "--parents", "-n", "1", "HEAD"]);
+    assert_eq!(parents.split_whitespace().count(), 3, "a merge: {parents}");
+}
+
+#[test]
+fn control_an_attested_application_merged_from_a_side_branch_verifies() {
+    let g = attested_pair();
+    let (id, file, statement) = honest_application(&g);
+    merge_application_from_a_side_branch(&g, &id, &file, &statement);
+    g.assert_verify_passes();
+    g.read_out(&["verify", "--full"]);
+}
+
+#[test]
+fn an_unattested_application_merged_from_a_side_branch_is_refused_at_the_merge() {
+    let g = attested_pair();
+    let (id, file, statement) = honest_application(&g);
+    let bare = attestation_lines(&file, None);
+    merge_application_from_a_side_branch(&g, &id, &bare, &statement);
+    // verify (from main's verified tip) and verify --full both judge it at
+    // the merge, where it enters the first-parent history.
+    let path = format!("{}/proposal.toml", proposal_dir(&id));
+    let f = g.assert_head_violates("key-proof", &path);
+    assert!(f.message.contains("no attestation"), "{}", f.stderr);
+}
+
 #[test]
 fn a_genesis_made_by_hand_with_an_unattested_founder_is_refused() {
     let made = attested_pair();
