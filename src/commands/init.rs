@@ -125,6 +125,10 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
         .ok_or_else(|| Error::Invalid(format!("unknown template '{}'", args.template)))?;
     let key = ctx.signing_key()?;
     let dir = ctx.dir.join(&args.dir);
+    let json_dir = args
+        .json
+        .then(|| super::output::json_path(&dir))
+        .transpose()?;
     let listed: Vec<serde_json::Value> = founders
         .iter()
         .map(|f| {
@@ -151,7 +155,7 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     if let Some(key) = ctx.key_path() {
         ctx.key_hint(&dir, &key);
     }
-    if args.json {
+    if let Some(dir) = json_dir {
         return super::output::json(&serde_json::json!({
             "dir": dir,
             "name": name,

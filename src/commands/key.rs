@@ -63,16 +63,24 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> CmdResult {
     match cmd {
         KeyCommand::Generate { out, comment, json } => {
             let out = ctx.dir.join(out);
-            let key = charter::crypto::key::generate(&out, &comment)?;
             let public = charter::crypto::key::pub_path(&out);
+            let json_paths = json
+                .then(|| {
+                    Ok::<_, super::Failure>((
+                        super::output::json_path(&out)?,
+                        super::output::json_path(&public)?,
+                    ))
+                })
+                .transpose()?;
+            let key = charter::crypto::key::generate(&out, &comment)?;
             errln!("wrote {} and {}", out.display(), public.display());
             errln!(
                 "hint: to sign with it in a group's clone: git -C CLONE config charter.key {}",
                 std::fs::canonicalize(&out).unwrap_or(out.clone()).display()
             );
-            if json {
+            if let Some((private, public)) = json_paths {
                 return super::output::json(&serde_json::json!({
-                    "private": out,
+                    "private": private,
                     "public": public,
                     "key": key.to_openssh(),
                     "fingerprint": key.fingerprint(),

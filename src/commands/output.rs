@@ -114,6 +114,18 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     outln!("{text}")
 }
 
+/// A path `--json` will show, checked before the command acts: JSON holds
+/// text, so a path that is not UTF-8 is refused with nothing done rather
+/// than shown altered or found unprintable once the work is done.
+pub fn json_path(path: &Path) -> Result<String, Failure> {
+    path.to_str().map(str::to_string).ok_or_else(|| {
+        Failure::Input(format!(
+            "{}: not UTF-8, which --json cannot show; run without --json",
+            charter::crypto::input::echo_path(path)
+        ))
+    })
+}
+
 /// Columns padded to their widest cell, by display width: a CJK character
 /// takes two columns, a combining mark none.
 pub fn table(rows: &[Vec<String>]) -> String {

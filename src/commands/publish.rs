@@ -26,11 +26,20 @@ pub fn run(ctx: &Ctx, args: Args) -> CmdResult {
     }
     let out = ctx.dir.join(&args.out);
     let theme = args.theme.map(|t| ctx.dir.join(t));
+    let index = out.join("index.html");
+    let json_paths = args
+        .json
+        .then(|| {
+            Ok::<_, super::Failure>((
+                super::output::json_path(&out)?,
+                super::output::json_path(&index)?,
+            ))
+        })
+        .transpose()?;
     let done = charter::publish::publish(&repo, &out, theme.as_deref())?;
-    let index = done.out.join("index.html");
-    if args.json {
+    if let Some((out, index)) = json_paths {
         return super::output::json(&serde_json::json!({
-            "out": done.out,
+            "out": out,
             "index": index,
             "files": done.files,
             "pages": done.pages,

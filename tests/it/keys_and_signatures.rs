@@ -650,6 +650,73 @@ fn an_ecdsa_or_rsa_key_is_refused_by_its_type_and_a_public_key_needs_an_agent() 
     );
 }
 
+/// JSON holds text: a path `--json` would show that is not UTF-8 is
+/// refused (exit 2, one line) before `key generate`, `init` or `publish`
+/// acts, and nothing is written; without `--json` the same command works.
+#[test]
+fn json_refuses_a_path_that_is_not_utf8_before_acting() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let needles = ["caf\u{fffd}: not UTF-8", "--json"];
+    let run = |args: &[&str], json: bool| {
+        let mut cmd = env.charter_in(env.path());
+        cmd.args(args).arg(odd);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&["key", "generate", "--out"], true);
+    assert_one_line_error(&out, 2, &needles);
+    assert!(!env.path().join(odd).exists());
+    let out = run(&["key", "generate", "--out"], false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(env.path().join(odd).is_file());
+
+    let ee = env.key("ee");
+    let uk = env.key("uk");
+    let init = |json: bool| {
+        let mut cmd = env.charter_in(env.path());
+        cmd.args(["init", "--name", "G"]);
+        for (id, key) in [("ee", &ee), ("uk", &uk)] {
+            cmd.arg("--member")
+                .arg(format!("{id}={}.pub", key.display()));
+        }
+        cmd.arg("--key").arg(&ee).arg(odd);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.output().unwrap()
+    };
+    // The key just written makes way for the group's folder.
+    let dir = env.path().join(odd);
+    std::fs::remove_file(&dir).unwrap();
+    let out = init(true);
+    assert_one_line_error(&out, 2, &needles);
+    assert!(!dir.exists());
+    let out = init(false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join(".git").is_dir());
+
+    let publish = |json: bool| {
+        let mut cmd = env.charter_in(&dir);
+        cmd.args(["publish", "--out"])
+            .arg(env.path().join("site").join(odd));
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.output().unwrap()
+    };
+    let site = env.path().join("site").join(odd);
+    let out = publish(true);
+    assert_one_line_error(&out, 2, &needles);
+    assert!(!site.exists());
+    let out = publish(false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(site.join("index.html").is_file());
+}
+
 /// `init`, `key generate` and `publish` print data, so they have `--json`.
 #[test]
 fn init_key_generate_and_publish_have_json() {
