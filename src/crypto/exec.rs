@@ -147,10 +147,12 @@ pub fn run(cmd: &mut Command, limits: Limits) -> Result<Finished, ExecError> {
 /// after `charter` has given up), and reaps the program.
 fn stop(child: &mut Child) {
     let started = descendants::freeze(child.id());
-    let _ = child.kill();
-    for pid in started {
+    // The last born first: each is killed while its parent, stopped and
+    // alive, keeps its pid from being reaped and reused.
+    for pid in started.into_iter().rev() {
         descendants::kill(pid);
     }
+    let _ = child.kill();
     let _ = child.wait();
 }
 
@@ -215,10 +217,7 @@ mod tests {
     /// Whether `pid` still runs: a zombie (killed, not yet reaped by
     /// whoever adopted it) does not.
     fn runs(pid: u32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| Some(s.rsplit_once(')')?.1.split_whitespace().next()? != "Z"))
-            .unwrap_or(false)
+        descendants::state(pid).is_some_and(|s| s != 'Z')
     }
 
     #[test]
