@@ -75,6 +75,27 @@ fn key_show_has_json() {
     assert!(openssh_key(&public).starts_with(v["key"].as_str().unwrap()));
 }
 
+/// Everyone but the proposer accepted before anyone seconded: the proposal
+/// is blocked for want of a second, and `todo` asks each member who
+/// accepted (not the proposer) for it; one second adopts it.
+#[test]
+fn todo_asks_for_the_second_an_amendment_everyone_accepted_still_needs() {
+    let g = Group::d5();
+    let id = g.propose_amend("uk", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    for who in ["ee", "il", "nz", "kr"] {
+        g.act(who, "accept", &id);
+    }
+    let status = g.read_out(&["status", "--json"]);
+    assert!(status.contains("not been seconded"), "{status}");
+    let todo = |who: &str| g.run_as(who, &["todo"]);
+    insta::assert_snapshot!(todo("ee"), @r#"charter second 2026-001-open-source  # Amend "Open source"  (deadline 2027-02-21T10:00:00Z)"#);
+    assert_eq!(todo("uk"), "", "the proposer cannot second");
+    assert_eq!(todo("kr"), todo("ee"));
+    g.act("ee", "second", &id);
+    assert!(exists(&g, &format!("{}/decision.toml", proposal_dir(&id))));
+    assert_eq!(todo("kr"), "");
+}
+
 /// `todo` lists, for the acting member, every act still expected of it:
 /// a second, an acceptance, withdrawing its own objection, proposing an
 /// application no member has proposed; and nothing once it has acted.

@@ -9,6 +9,7 @@ use crate::model::clock::Timestamp;
 use crate::model::error::Result;
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::proposal::Kind;
+use crate::rules::Status;
 use crate::store::repo::Repo;
 use crate::store::view::State;
 
@@ -58,6 +59,8 @@ fn todo(p: &Standing, member: &MemberId) -> Option<Todo> {
         } else {
             "second"
         }
+    } else if waits_for_a_second(p, member) {
+        "second"
     } else {
         return None;
     };
@@ -68,4 +71,17 @@ fn todo(p: &Standing, member: &MemberId) -> Option<Todo> {
         member: p.member.clone(),
         deadline: p.deadline.clone(),
     })
+}
+
+/// Everyone accepted before anyone seconded: the proposal waits for a
+/// second, which any member but the proposer may still give (a second is
+/// also an acceptance, and giving it after one's acceptance is allowed).
+fn waits_for_a_second(p: &Standing, member: &MemberId) -> bool {
+    p.status == Status::Open
+        && p.missing.is_empty()
+        && p.seconded_by.is_empty()
+        && p.objections.is_empty()
+        && !p.kind.is_unilateral()
+        && p.proposer.as_ref().is_some_and(|by| by != member)
+        && p.accepted_by.contains(member)
 }
