@@ -97,15 +97,7 @@ fn assert_side_verifies(g: &Group) {
 /// (a clean merge, no hand edits); returns the merge commit.
 fn merge_side(g: &Group) -> String {
     g.git_out(&["checkout", "-q", "main"]);
-    g.git_out(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-gpg-sign",
-        "-m",
-        "Merge branch 'side'",
-        SIDE,
-    ]);
+    g.git_merge(SIDE);
     assert_is_merge_of_side(g)
 }
 

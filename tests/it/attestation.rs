@@ -353,15 +353,7 @@ fn merge_application_from_a_side_branch(g: &Group, id: &str, file: &str, stateme
     g.git_out(&["checkout", "-q", "-b", "side", &fork]);
     file_application_by_hand(g, id, file, statement);
     g.git_out(&["checkout", "-q", "main"]);
-    g.git_out(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-gpg-sign",
-        "-m",
-        "Merge branch 'side'",
-        "side",
-    ]);
+    g.git_merge("side");
     let parents = g.git_out(&["rev-list", "--parents", "-n", "1", "HEAD"]);
     assert_eq!(parents.split_whitespace().count(), 3, "a merge: {parents}");
 }

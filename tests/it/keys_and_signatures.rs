@@ -658,63 +658,51 @@ fn json_refuses_a_path_that_is_not_utf8_before_acting() {
     use std::os::unix::ffi::OsStrExt;
     let env = Env::new();
     let odd = std::ffi::OsStr::from_bytes(b"caf\xe9");
-    let needles = ["caf\u{fffd}: not UTF-8", "--json"];
-    let run = |args: &[&str], json: bool| {
-        let mut cmd = env.charter_in(env.path());
-        cmd.args(args).arg(odd);
-        if json {
-            cmd.arg("--json");
-        }
-        cmd.output().unwrap()
+    // `cmd` with `--json` is refused and `made` not written; without, the
+    // same command makes it.
+    let refused_only_with_json = |cmd: &dyn Fn() -> assert_cmd::Command, made: &Path| {
+        let out = cmd().arg("--json").output().unwrap();
+        assert_one_line_error(&out, 2, &["caf\u{fffd}: not UTF-8", "--json"]);
+        assert!(!made.exists(), "{} was written", made.display());
+        let out = cmd().output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(made.exists(), "{} was not written", made.display());
     };
-    let out = run(&["key", "generate", "--out"], true);
-    assert_one_line_error(&out, 2, &needles);
-    assert!(!env.path().join(odd).exists());
-    let out = run(&["key", "generate", "--out"], false);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(env.path().join(odd).is_file());
-
-    let ee = env.key("ee");
-    let uk = env.key("uk");
-    let init = |json: bool| {
-        let mut cmd = env.charter_in(env.path());
-        cmd.args(["init", "--name", "G"]);
-        for (id, key) in [("ee", &ee), ("uk", &uk)] {
-            cmd.arg("--member")
-                .arg(format!("{id}={}.pub", key.display()));
-        }
-        cmd.arg("--key").arg(&ee).arg(odd);
-        if json {
-            cmd.arg("--json");
-        }
-        cmd.output().unwrap()
-    };
+    let key = env.path().join(odd);
+    refused_only_with_json(
+        &|| {
+            let mut cmd = env.charter_in(env.path());
+            cmd.args(["key", "generate", "--out"]).arg(odd);
+            cmd
+        },
+        &key,
+    );
     // The key just written makes way for the group's folder.
-    let dir = env.path().join(odd);
-    std::fs::remove_file(&dir).unwrap();
-    let out = init(true);
-    assert_one_line_error(&out, 2, &needles);
-    assert!(!dir.exists());
-    let out = init(false);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(dir.join(".git").is_dir());
-
-    let publish = |json: bool| {
-        let mut cmd = env.charter_in(&dir);
-        cmd.args(["publish", "--out"])
-            .arg(env.path().join("site").join(odd));
-        if json {
-            cmd.arg("--json");
-        }
-        cmd.output().unwrap()
-    };
+    std::fs::remove_file(&key).unwrap();
+    let (ee, uk) = (env.key("ee"), env.key("uk"));
+    let group = env.path().join(odd);
+    refused_only_with_json(
+        &|| {
+            let mut cmd = env.charter_in(env.path());
+            cmd.args(["init", "--name", "G"]);
+            for (id, key) in [("ee", &ee), ("uk", &uk)] {
+                cmd.arg("--member")
+                    .arg(format!("{id}={}.pub", key.display()));
+            }
+            cmd.arg("--key").arg(&ee).arg(odd);
+            cmd
+        },
+        &group,
+    );
     let site = env.path().join("site").join(odd);
-    let out = publish(true);
-    assert_one_line_error(&out, 2, &needles);
-    assert!(!site.exists());
-    let out = publish(false);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(site.join("index.html").is_file());
+    refused_only_with_json(
+        &|| {
+            let mut cmd = env.charter_in(&group);
+            cmd.args(["publish", "--out"]).arg(&site);
+            cmd
+        },
+        &site.join("index.html"),
+    );
 }
 
 /// `init`, `key generate` and `publish` print data, so they have `--json`.

@@ -297,6 +297,21 @@ impl Group {
         self.git_out(&["add", "-A"]);
         self.git_out(&["commit", "-q", "--no-gpg-sign", "-m", message]);
     }
+
+    /// `git merge --no-ff BRANCH` into the checked-out branch, as `git pull
+    /// --no-rebase` makes it: a clean merge, unsigned, no hand edits.
+    pub fn git_merge(&self, branch: &str) {
+        let message = format!("Merge branch '{branch}'");
+        self.git_out(&[
+            "merge",
+            "-q",
+            "--no-ff",
+            "--no-gpg-sign",
+            "-m",
+            &message,
+            branch,
+        ]);
+    }
 }
 
 pub const OPEN_SOURCE_EN: &str = "# Open source\n\nGovernment code is open source by default.\n";
