@@ -142,16 +142,12 @@ pub fn run(cmd: &mut Command, limits: Limits) -> Result<Finished, ExecError> {
     })
 }
 
-/// Kills the program and every program it started that still runs (the
+/// Ends the program and every program it started that still runs (the
 /// `ssh` under `git fetch`, which would otherwise hold its connection open
 /// after `charter` has given up), and reaps the program.
 fn stop(child: &mut Child) {
-    let started = descendants::freeze(child.id());
-    // The last born first: each is killed while its parent, stopped and
-    // alive, keeps its pid from being reaped and reused.
-    for pid in started.into_iter().rev() {
-        descendants::kill(pid);
-    }
+    let below = descendants::freeze(child.id());
+    descendants::end(child.id(), &below);
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -222,14 +218,20 @@ mod tests {
 
     #[test]
     #[cfg(target_os = "linux")]
-    fn what_a_stopped_program_started_is_stopped_with_it() {
+    fn what_a_stopped_program_started_is_asked_to_end_then_killed() {
         let dir = tempfile::tempdir().unwrap();
-        let pids = dir.path().join("pids");
-        // A child and a grandchild, as git runs ssh (through a shell).
-        let script = format!(
-            "sleep 60 & echo $! >> '{0}'; sh -c \"sleep 60 & echo \\$! >> '{0}'; wait\" & wait",
-            pids.display()
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        let (pids, cleaned) = (path("pids"), path("cleaned"));
+        // As ssh under git: one that cleans up when asked (ssh puts the
+        // terminal's echo back), with a child of its own; and one that
+        // ignores being asked, as must be killed.
+        let polite = format!(
+            "trap 'echo cleaned > {cleaned}; exit 0' TERM\necho $$ >> {pids}\nsleep 60 & echo $! >> {pids}\nwait\n"
         );
+        let stubborn = format!("trap '' TERM\necho $$ >> {pids}\nexec sleep 60\n");
+        std::fs::write(path("polite"), polite).unwrap();
+        std::fs::write(path("stubborn"), stubborn).unwrap();
+        let script = format!("sh {} & sh {} & wait", path("polite"), path("stubborn"));
         let limits = Limits {
             time: Duration::from_secs(1),
             ..LIMITS
@@ -241,10 +243,11 @@ mod tests {
             .lines()
             .map(|l| l.parse().unwrap())
             .collect();
-        assert_eq!(started.len(), 2, "{started:?}");
+        assert_eq!(started.len(), 3, "{started:?}");
         for pid in started {
             assert!(!runs(pid), "{pid} still runs");
         }
+        assert_eq!(std::fs::read_to_string(&cleaned).unwrap(), "cleaned\n");
         // The control: the same probe sees this test's own process run.
         assert!(runs(std::process::id()));
     }

@@ -3,55 +3,107 @@
 //! asks for a passphrase or a host key's confirmation. Elsewhere only the
 //! program itself is stopped.
 
+use std::time::{Duration, Instant};
+
+/// How long the programs have to end by themselves once asked (`SIGTERM`)
+/// before they are killed.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// A process below the stopped program: its pid, and when it started,
+/// which tells it from a later process given the same pid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Process {
+    pid: u32,
+    start: u64,
+}
+
+impl Process {
+    /// Whether this very process still runs (not ended, not reused).
+    fn runs(self) -> bool {
+        read(self.pid).is_some_and(|(stat, start)| start == self.start && !ended(stat.state))
+    }
+}
+
 /// Stops (`SIGSTOP`) the process `top` and every process below it, and
-/// returns those below it, each generation after the one before. Each is
-/// stopped before its children are looked for, so none can start another
-/// unseen; none is reaped while its parent is stopped, so no pid returned
-/// is reused while its parent lives.
-pub(super) fn freeze(top: u32) -> Vec<u32> {
+/// returns those below it, each generation after the one before. Each
+/// generation is seen stopped before its children are looked for, so none
+/// can start another unseen.
+pub(super) fn freeze(top: u32) -> Vec<Process> {
     // A program that forks without end is stopped after this many rounds,
     // each of which stops a whole generation.
     const ROUNDS: usize = 64;
-    let mut frozen = vec![top];
-    let mut born = vec![top];
+    send(top, libc::SIGSTOP);
+    until_stopped(&[top]);
+    let mut parents = vec![top];
+    let mut frozen: Vec<Process> = Vec::new();
     for _ in 0..ROUNDS {
-        for &pid in &born {
-            send(pid, libc::SIGSTOP);
-        }
-        // A signal is sent at once but takes effect later: a fork under
-        // way when it was sent may still make a child.
-        until_stopped(&born);
-        born = processes()
+        let born: Vec<Process> = processes()
             .into_iter()
-            .filter(|(pid, parent)| frozen.contains(parent) && !frozen.contains(pid))
-            .map(|(pid, _)| pid)
+            .filter(|(p, parent)| {
+                parents.contains(parent) && !frozen.iter().any(|f| f.pid == p.pid)
+            })
+            .map(|(p, _)| p)
+            .filter(|p| p.runs())
             .collect();
         if born.is_empty() {
             break;
         }
-        frozen.extend(&born);
+        for p in &born {
+            send(p.pid, libc::SIGSTOP);
+        }
+        // A signal is sent at once but takes effect later: a fork under
+        // way when it was sent may still make a child.
+        let pids: Vec<u32> = born.iter().map(|p| p.pid).collect();
+        until_stopped(&pids);
+        parents.extend(&pids);
+        frozen.extend(born);
     }
-    frozen.remove(0);
     frozen
+}
+
+/// Ends `top` and the processes `below` it that [`freeze`] stopped: first
+/// asks them (`SIGTERM`, as a terminal's Ctrl-C would, so that `ssh` puts
+/// back the terminal's echo it turned off for a passphrase and `git`
+/// removes its lock files), then kills what still runs after [`GRACE`],
+/// the last born first. The caller reaps `top`.
+pub(super) fn end(top: u32, below: &[Process]) {
+    for p in below.iter().filter(|p| p.runs()) {
+        send(p.pid, libc::SIGTERM);
+        send(p.pid, libc::SIGCONT);
+    }
+    send(top, libc::SIGTERM);
+    send(top, libc::SIGCONT);
+    let top_runs = || state(top).is_some_and(|s| !ended(s));
+    let any_runs = || top_runs() || below.iter().any(|p| p.runs());
+    wait_while(any_runs, GRACE);
+    for p in below.iter().rev().filter(|p| p.runs()) {
+        send(p.pid, libc::SIGKILL);
+    }
+    send(top, libc::SIGKILL);
+    // A signal takes effect a moment after it is sent: gone before
+    // `charter` reports the program stopped.
+    wait_while(any_runs, Duration::from_millis(500));
+}
+
+/// Waits while `busy` holds, for at most `most`.
+fn wait_while(busy: impl Fn() -> bool, most: Duration) {
+    let deadline = Instant::now() + most;
+    while busy() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// Waits, briefly, until every one of `pids` is stopped or has ended.
 fn until_stopped(pids: &[u32]) {
-    const TRIES: usize = 50;
-    for _ in 0..TRIES {
-        let moving = pids
-            .iter()
-            .any(|&pid| state(pid).is_some_and(|s| !matches!(s, 'T' | 't' | 'Z' | 'X')));
-        if !moving {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    let moving = || {
+        pids.iter()
+            .any(|&pid| state(pid).is_some_and(|s| !matches!(s, 'T' | 't') && !ended(s)))
+    };
+    wait_while(moving, Duration::from_millis(100));
 }
 
-/// Kills `pid` (`SIGKILL`, which also ends a stopped process).
-pub(super) fn kill(pid: u32) {
-    send(pid, libc::SIGKILL);
+fn ended(state: char) -> bool {
+    matches!(state, 'Z' | 'X')
 }
 
 fn send(pid: u32, signal: libc::c_int) {
@@ -67,38 +119,52 @@ fn send(pid: u32, signal: libc::c_int) {
     }
 }
 
-/// Every process as (pid, parent pid), from `/proc/<pid>/stat`; none where
-/// there is no `/proc`.
-fn processes() -> Vec<(u32, u32)> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
+/// Every process with its parent's pid, from `/proc/<pid>/stat`; none
+/// where there is no `/proc`, or where it is not this process's own (a
+/// sandbox's view of another pid namespace).
+fn processes() -> Vec<(Process, u32)> {
+    let ours = read(std::process::id()).is_some_and(|(stat, _)| stat.pid == std::process::id());
+    let Some(dir) = std::fs::read_dir("/proc").ok().filter(|_| ours) else {
         return Vec::new();
     };
     dir.filter_map(|entry| {
         let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        Some((pid, parent_of(&stat)?))
+        let (stat, start) = read(pid)?;
+        Some((Process { pid, start }, stat.parent))
     })
     .collect()
 }
 
-/// The fields of a `/proc/<pid>/stat` line past `pid (comm)`, where `comm`
-/// may itself hold spaces and parentheses: `state ppid …`.
-fn fields(stat: &str) -> Option<std::str::SplitWhitespace<'_>> {
-    Some(stat.rsplit_once(')')?.1.split_whitespace())
+/// The fields of `/proc/<pid>/stat` this module reads.
+#[derive(Debug, PartialEq, Eq)]
+struct Stat {
+    pid: u32,
+    /// `R`, `S`, `T` stopped, `Z` ended and not yet reaped, …
+    state: char,
+    parent: u32,
 }
 
-/// The state of process `pid` (`R`, `S`, `T` stopped, `Z` ended and not
-/// yet reaped, …); none once it is gone.
+/// The state of process `pid`; none once it is gone.
 pub(super) fn state(pid: u32) -> Option<char> {
-    state_of(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+    read(pid).map(|(stat, _)| stat.state)
 }
 
-fn parent_of(stat: &str) -> Option<u32> {
-    fields(stat)?.nth(1)?.parse().ok()
+/// Process `pid`'s stat and start time.
+fn read(pid: u32) -> Option<(Stat, u64)> {
+    parse(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
 
-fn state_of(stat: &str) -> Option<char> {
-    fields(stat)?.next()?.chars().next()
+/// `pid (comm) state ppid … starttime …` (the 22nd field), where `comm`
+/// may itself hold spaces and parentheses.
+fn parse(line: &str) -> Option<(Stat, u64)> {
+    let (head, rest) = line.rsplit_once(')')?;
+    let pid = head.split_once(' ')?.0.parse().ok()?;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let parent = fields.next()?.parse().ok()?;
+    // Past state and ppid, starttime is the 18th field left.
+    let start = fields.nth(17)?.parse().ok()?;
+    Some((Stat { pid, state, parent }, start))
 }
 
 #[cfg(test)]
@@ -106,12 +172,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_parent_is_read_past_a_name_with_spaces_and_parentheses() {
-        let stat = "4242 (ssh (my) host) S 4241 4242 4242 0 -1 4194560";
-        assert_eq!(parent_of(stat), Some(4241));
-        assert_eq!(state_of(stat), Some('S'));
-        assert_eq!(parent_of("4242 (sleep) R"), None);
-        assert_eq!(parent_of("garbage"), None);
+    fn a_stat_line_is_read_past_a_name_with_spaces_and_parentheses() {
+        let line = "4242 (ssh (my) host) S 4241 4242 4242 0 -1 4194560 107 0 0 0 0 0 0 0 20 0 1 0 987654 8192 100";
+        let stat = Stat {
+            pid: 4242,
+            state: 'S',
+            parent: 4241,
+        };
+        assert_eq!(parse(line), Some((stat, 987654)));
+        assert_eq!(parse("4242 (sleep) R 1"), None);
+        assert_eq!(parse("garbage"), None);
     }
 
     #[test]
@@ -119,6 +189,8 @@ mod tests {
     fn this_process_is_found_under_its_parent() {
         let me = std::process::id();
         let parent = std::os::unix::process::parent_id();
-        assert!(processes().contains(&(me, parent)));
+        assert!(processes()
+            .iter()
+            .any(|(p, of)| p.pid == me && *of == parent && p.runs()));
     }
 }
