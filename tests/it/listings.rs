@@ -96,6 +96,32 @@ fn todo_asks_for_the_second_an_amendment_everyone_accepted_still_needs() {
     assert_eq!(todo("kr"), "");
 }
 
+/// An amendment made against a text another amendment then replaced can
+/// no longer take effect, and acting refuses to second or accept it:
+/// `todo` stops asking for either once the other is adopted.
+#[test]
+fn todo_asks_for_no_vote_on_an_amendment_that_can_no_longer_take_effect() {
+    let g = Group::d5();
+    let stale = g.propose_amend("ee", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.act("il", "accept", &stale);
+    let asked = |who: &str| g.run_as(who, &["todo"]).contains(&stale);
+    // The control: before the other amendment is adopted, both are asked.
+    assert!(asked("kr") && asked("uk"));
+    g.adopt_amendment(
+        "open-source",
+        "# Open source\n\nAll government code is open source.\n",
+        "# Logiciel libre\n\nTout le code public est libre.\n",
+    );
+    for (who, act) in [("kr", "second"), ("uk", "accept")] {
+        assert!(!asked(who), "{who} is still asked to {act} {stale}");
+        let err = g.assert_refused(
+            g.charter(who).args([act, &stale]),
+            &["no longer take effect"],
+        );
+        assert!(err.contains(&stale), "{err}");
+    }
+}
+
 /// `todo` lists, for the acting member, every act still expected of it:
 /// a second, an acceptance, withdrawing its own objection, proposing an
 /// application no member has proposed; and nothing once it has acted.

@@ -9,7 +9,7 @@ use crate::model::clock::Timestamp;
 use crate::model::error::Result;
 use crate::model::id::{MemberId, ProposalId};
 use crate::model::proposal::Kind;
-use crate::rules::Status;
+use crate::rules::{self, Status};
 use crate::store::repo::Repo;
 use crate::store::view::State;
 
@@ -39,12 +39,22 @@ impl TodoView {
             .proposals
             .iter()
             .filter_map(|p| todo(p, member))
+            .filter(|t| !matches!(t.act, "second" | "accept") || could_take_effect(state, &t.id))
             .collect();
         Ok(Self {
             member: member.clone(),
             items,
         })
     }
+}
+
+/// A second or an acceptance is asked for only while the proposal could
+/// still take effect (made against the files as they stand, its review
+/// open): acting refuses it otherwise.
+fn could_take_effect(state: &State<'_>, id: &ProposalId) -> bool {
+    state
+        .proposal(id)
+        .is_ok_and(|p| rules::can_take_effect(&p, &state.snapshot).is_ok())
 }
 
 fn todo(p: &Standing, member: &MemberId) -> Option<Todo> {
