@@ -16,8 +16,9 @@
 //!   in the order written. A line ending with ` \` goes on on the next
 //!   line. Words are split as a shell splits plain words, `'…'` and `"…"`;
 //!   `~/` at the start of a word is the home folder; a last `< FILE` is the
-//!   standard input. The commands are the built `charter`, stock `git` and
-//!   `ssh-keygen`, and `cd DIR`.
+//!   standard input. The commands are the built `charter`, stock `git`,
+//!   `ssh-keygen` and `ssh-add` (the first starts an `ssh-agent` of the
+//!   transcript's own, which every later command reaches), and `cd DIR`.
 //! - A command that exits with status N ≠ 0 ends its output with `[exit N]`.
 //! - Any other fenced block with a word `file=PATH` in its info string
 //!   writes its content to PATH (relative to the current directory).
@@ -39,6 +40,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::common::agent::SshAgent;
 use crate::common::{fixture_key, hermetic_env, NOW};
 
 /// Where the transcripts are.
@@ -61,6 +63,9 @@ struct Session {
     root: tempfile::TempDir,
     cwd: PathBuf,
     now: String,
+    /// The ssh-agent the first `ssh-add` starts; every later command
+    /// reaches it through `SSH_AUTH_SOCK`.
+    agent: Option<SshAgent>,
 }
 
 impl Session {
@@ -84,6 +89,7 @@ impl Session {
             root,
             cwd,
             now: NOW.to_string(),
+            agent: None,
         }
     }
 
@@ -118,7 +124,11 @@ impl Session {
             }
             "charter" => Command::new(assert_cmd::cargo::cargo_bin("charter")),
             "git" | "ssh-keygen" => Command::new(program),
-            other => panic!("{file}:{}: `{other}` is not a command transcripts run (charter, git, ssh-keygen, cd)", step.line),
+            "ssh-add" => {
+                self.agent.get_or_insert_with(SshAgent::start);
+                Command::new(program)
+            }
+            other => panic!("{file}:{}: `{other}` is not a command transcripts run (charter, git, ssh-keygen, ssh-add, cd)", step.line),
         };
         let root = self.root.path();
         cmd.args(args)
@@ -126,6 +136,9 @@ impl Session {
             .env_clear()
             .envs(hermetic_env(&self.home(), &self.now))
             .env("NO_COLOR", "1");
+        if let Some(agent) = &self.agent {
+            cmd.env("SSH_AUTH_SOCK", &agent.socket);
+        }
         if let Some(key) = &step.key {
             cmd.env("CHARTER_KEY", self.home().join(".ssh").join(key));
         }
