@@ -138,6 +138,42 @@ impl Chronicle for Kept {
     }
 }
 
+/// A chronicle and the acts recorded beside a decision, in its own step
+/// (one commit made by hand can hold both): the decision is judged against
+/// every act before it or beside it, so that an act of a departing member
+/// dated after its departure cannot ride along in the same commit.
+pub struct Beside<'a> {
+    past: &'a dyn Chronicle,
+    step: Kept,
+}
+
+impl<'a> Beside<'a> {
+    /// `past`, and the records `(proposal, file name, message)` of the step.
+    pub fn new(past: &'a dyn Chronicle, records: &[(ProposalId, String, Message)]) -> Self {
+        let mut step = Kept::default();
+        for (id, name, message) in records {
+            step.record(id, name, message);
+        }
+        Self { past, step }
+    }
+}
+
+impl Chronicle for Beside<'_> {
+    fn last_decision(&self) -> Result<Option<(ProposalId, Timestamp)>> {
+        self.past.last_decision()
+    }
+
+    fn last_act_by(&self, subject: &MemberId) -> Result<Option<(String, Timestamp)>> {
+        let past = self.past.last_act_by(subject)?;
+        let step = self.step.last_act_by(subject)?;
+        Ok(match (past, step) {
+            (Some(past), Some(step)) if step.1 > past.1 => Some(step),
+            (None, step) => step,
+            (past, _) => past,
+        })
+    }
+}
+
 /// Both chronicles, answering only where they agree: in debug builds (every
 /// test), a walk's kept chronicle is checked against a listing each time it
 /// is asked.

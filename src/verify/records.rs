@@ -14,7 +14,7 @@ use crate::model::proposal::{self, Proposal, Record};
 use crate::rules;
 #[cfg(debug_assertions)]
 use crate::rules::chronicle::Checked;
-use crate::rules::chronicle::{Chronicle, Scan};
+use crate::rules::chronicle::{Beside, Chronicle, Scan};
 use crate::rules::finalization;
 use crate::store::snapshot::Snapshot;
 use crate::store::Oid;
@@ -243,8 +243,9 @@ impl Walker<'_> {
             Some((tree, kept)) if *tree == before.tree_id() => kept,
             _ => &scan,
         };
+        let past = Beside::new(past, &self.step_records);
         let effect =
-            finalization::effect_with(pending, before, past, members, date).map_err(|e| {
+            finalization::effect_with(pending, before, &past, members, date).map_err(|e| {
                 let rule = match &e {
                     Error::Rule(r) => rule_of(r, Rule::Finalization),
                     _ => Rule::Finalization,

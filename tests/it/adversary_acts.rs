@@ -1008,6 +1008,49 @@ fn control_act_dated_before_its_members_departure_verifies() {
     assert_openssh_accepts_every_record_at_its_date(&g);
 }
 
+/// nz's departure, filed as the CLI files it; then one commit made by hand
+/// holding both its finalization and nz's acceptance of an open amendment,
+/// dated `accepted`, signed with nz's key. Returns the acceptance's path
+/// and the departure.
+fn leave_with_an_accept_beside(g: &mut Group, accepted: &str) -> (String, Unilateral) {
+    let id = open_amendment(g);
+    g.at(LATER);
+    let u = leave_undone(g, "nz");
+    forge_unilateral(g, &u, "nz", false);
+    put_files(g, &u.finalized);
+    let accept = forge_record(g, &id, "accept", "nz", "nz", accepted);
+    commit_at(
+        g,
+        &format!("finalize {} (and nz accepts {id})", u.id),
+        LATER,
+    );
+    (accept, u)
+}
+
+/// The act rides in the departure's own commit, dated after it: judged
+/// against the members before the commit, nz is still in force, but the
+/// departure is dated before nz's act, which OpenSSH refuses at its date.
+#[test]
+fn act_beside_its_members_departure_dated_after_it_is_refused() {
+    let mut g = Group::d5();
+    let (accept, u) = leave_with_an_accept_beside(&mut g, AFTER_LEAVING);
+    let decision = format!("{}/decision.toml", proposal_dir(&u.id));
+    let head = g.head();
+    let f = assert_fails_at(&g, "date", &decision, Some(&head));
+    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T10:00:00Z)");
+    assert!(!g.ssh_verifies_at("nz", &accept, &ssh_time(AFTER_LEAVING)));
+}
+
+/// Control: the same commit with the act dated before the departure
+/// verifies, and OpenSSH accepts every record at its date.
+#[test]
+fn control_act_beside_its_members_departure_dated_before_it_verifies() {
+    let mut g = Group::d5();
+    leave_with_an_accept_beside(&mut g, BEFORE_LEAVING);
+    g.assert_verify_passes();
+    assert_openssh_accepts_every_record_at_its_date(&g);
+}
+
 /// The CLI refuses the departure itself while nz has an act dated after it.
 #[test]
 fn leave_with_a_clock_before_an_act_of_ones_own_is_refused() {
