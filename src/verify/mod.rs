@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::crypto::key::{KeyError, SignatureError};
 use crate::crypto::parallel::CheckQueue;
 use crate::model::charter::Charter;
-use crate::model::clock::Timestamp;
+use crate::model::clock::{self, Timestamp};
 use crate::model::error::Problem;
 use crate::model::error::{Error, Result};
 use crate::model::governance;
@@ -166,7 +166,16 @@ struct Walker<'r> {
     /// What the step being judged adds to the chronicle once it holds.
     step_records: Vec<(ProposalId, String, Message)>,
     step_decision: Option<(ProposalId, Timestamp)>,
+    /// The time here, by this machine's clock (or `CHARTER_NOW`): no record
+    /// may be dated more than [`SKEW`] after it.
+    now: Timestamp,
 }
+
+/// How far ahead of the clock here a record may be dated: another member's
+/// clock may run fast. Beyond it a date is from the future, which no honest
+/// clock writes and which would bind every later decision (none may be
+/// dated before an act it follows).
+pub const SKEW: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 /// Whom a signature queued for checking names if it does not verify.
 struct Blame {
@@ -274,6 +283,7 @@ fn walk_history(
         chronicle: None,
         step_records: Vec::new(),
         step_decision: None,
+        now: clock::now()?,
     };
     let walked = w.walk(&commits, &mut reordered, progress);
     // A signature that fails was read before anything the walk found.
@@ -357,6 +367,29 @@ enum Touched {
 }
 
 impl Walker<'_> {
+    /// `what`, at `path`, is not dated more than [`SKEW`] after now.
+    fn not_from_the_future(
+        &self,
+        oid: Oid,
+        path: &str,
+        what: &str,
+        date: &Timestamp,
+    ) -> std::result::Result<(), Violation> {
+        if *date <= self.now + SKEW {
+            return Ok(());
+        }
+        Err(violation(
+            oid,
+            path,
+            Rule::Date,
+            format!(
+                "{what} is dated {}, more than a day after the time here ({}): a date from the future, or a clock here that is behind",
+                clock::format(date),
+                clock::format(&self.now)
+            ),
+        ))
+    }
+
     fn walk(
         &mut self,
         commits: &[Oid],
@@ -549,6 +582,7 @@ impl Walker<'_> {
             {
                 return Err(violation(oid, m.file_path(), Rule::KeyProof, e));
             }
+            self.not_from_the_future(oid, &m.file_path(), "the founding", &m.joined)?;
         }
         if members.is_empty() {
             return Err(violation(

@@ -160,6 +160,7 @@ impl Walker<'_> {
     ) -> std::result::Result<(), Violation> {
         let m = &record.act.message;
         let v = |rule, message: String| Err(violation(oid, record.path.clone(), rule, message));
+        self.not_from_the_future(oid, &record.path, "the act", &m.date)?;
         if m.repository != self.root_hex {
             return v(
                 Rule::Repository,
@@ -223,6 +224,7 @@ impl Walker<'_> {
                 "date is not an RFC 3339 date-time",
             ));
         };
+        self.not_from_the_future(oid, &decision_path, "the decision", &date)?;
         if let Err(e) = rules::check_finalize(pending, members, before, &date) {
             let rule = rule_of(&e, Rule::Finalization);
             return Err(violation(oid, decision_path, rule, e));

@@ -397,26 +397,34 @@ fn acceptance_dated_before_its_proposal() {
 fn accept_with_a_clock_before_the_proposal_is_refused() {
     let mut g = Group::d5_at(FOUNDED_2014);
     let id = open_amendment(&g);
+    g.at(AN_HOUR_BEFORE_NOW);
+    g.assert_refused(g.charter("il").args(["accept", &id]), &["before"]);
     g.at(BEFORE_PROPOSAL);
-    g.assert_refused(g.charter("il").args(["accept", &id]), &[]);
+    g.assert_refused(g.charter("il").args(["accept", &id]), &["before"]);
     g.at(LATER);
     g.act("il", "accept", &id);
     g.assert_verify_passes();
 }
+
+/// An hour before [`NOW`], when the D5 group is founded and the first
+/// amendment proposed: a clock a little behind.
+const AN_HOUR_BEFORE_NOW: &str = "2026-11-23T09:00:00Z";
 
 /// The CLI refuses to propose with a clock before the genesis, and
 /// proposes at a later clock.
 #[test]
 fn propose_with_a_clock_before_the_genesis_is_refused() {
     let mut g = Group::d5();
-    g.at("2025-06-01T10:00:00Z");
+    g.at(AN_HOUR_BEFORE_NOW);
     let texts = g.texts("open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
-    g.assert_refused(
-        g.charter("uk")
-            .args(["propose", "amend", "open-source"])
-            .args(&texts),
-        &[],
-    );
+    let propose = |g: &Group| {
+        let mut cmd = g.charter("uk");
+        cmd.args(["propose", "amend", "open-source"]).args(&texts);
+        cmd
+    };
+    g.assert_refused(&mut propose(&g), &["before"]);
+    g.at("2025-06-01T10:00:00Z");
+    g.assert_refused(&mut propose(&g), &["before"]);
     g.at(LATER);
     open_amendment(&g);
     g.assert_verify_passes();
@@ -559,6 +567,8 @@ fn acceptance_by_jp_dated(date: &str) -> (Group, String) {
     g.assert_verify_passes();
     let msg = forge_record(&g, &id, "accept", "jp", "jp", date);
     commit_at(&g, &format!("accept {id}"), date);
+    // Verified after the record was made.
+    g.at(AFTER_JOINING);
     (g, msg)
 }
 
@@ -600,6 +610,8 @@ fn acceptance_by_the_new_key_dated(date: &str) -> (Group, String) {
     g.assert_verify_passes();
     let msg = forge_record(&g, &id, "accept", "il", NEW_KEY, date);
     commit_at(&g, &format!("accept {id}"), date);
+    // Verified after the record was made.
+    g.at(AFTER_JOINING);
     (g, msg)
 }
 
@@ -966,8 +978,9 @@ fn sync_refuses_an_amendment_that_registers_a_member() {
 // Class 3 (f): an act placed before its signer's departure, dated after it.
 // ---------------------------------------------------------------------------
 
-/// After the departure at [`LATER`]: outside nz's key window.
-const AFTER_LEAVING: &str = "2026-11-25T10:00:00Z";
+/// After the departure at [`LATER`]: outside nz's key window (and less
+/// than a day after the clock there, so not from the future).
+const AFTER_LEAVING: &str = "2026-11-25T08:00:00Z";
 /// Before it.
 const BEFORE_LEAVING: &str = "2026-11-23T12:00:00Z";
 
@@ -994,7 +1007,7 @@ fn departure_dated_before_an_act_of_its_member_is_refused() {
     let decision = format!("{}/decision.toml", proposal_dir(&u.id));
     let head = g.head();
     let f = assert_fails_at(&g, "date", &decision, Some(&head));
-    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T10:00:00Z)");
+    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T08:00:00Z)");
     assert!(!g.ssh_verifies_at("nz", &accept, &ssh_time(AFTER_LEAVING)));
 }
 
@@ -1037,7 +1050,7 @@ fn act_beside_its_members_departure_dated_after_it_is_refused() {
     let decision = format!("{}/decision.toml", proposal_dir(&u.id));
     let head = g.head();
     let f = assert_fails_at(&g, "date", &decision, Some(&head));
-    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T10:00:00Z)");
+    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T08:00:00Z)");
     assert!(!g.ssh_verifies_at("nz", &accept, &ssh_time(AFTER_LEAVING)));
 }
 
@@ -1058,10 +1071,11 @@ fn leave_with_a_clock_before_an_act_of_ones_own_is_refused() {
     let id = open_amendment(&g);
     forge_record(&g, &id, "accept", "nz", "nz", AFTER_LEAVING);
     commit_at(&g, "nz accepts", AFTER_LEAVING);
+    g.at(AFTER_LEAVING);
     g.assert_verify_passes();
     g.at(LATER);
     let err = g.assert_refused(g.charter("nz").arg("leave"), &["nz.accept"]);
-    insta::assert_snapshot!(err, @"error: the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T10:00:00Z)");
+    insta::assert_snapshot!(err, @"error: the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T08:00:00Z)");
     g.at(AFTER_LEAVING);
     g.charter("nz").arg("leave").assert().success();
     g.assert_verify_passes();
@@ -1094,4 +1108,57 @@ fn sync_refuses_a_signature_openssh_refuses() {
     force_push(&g, &remote);
     ee.sync_ok();
     ee.g.assert_verify_passes();
+}
+
+// ---------------------------------------------------------------------------
+// Dates from the future: asserted, but not beyond the time here.
+// ---------------------------------------------------------------------------
+
+/// Far ahead of [`NOW`]: a record dated then would bind every later
+/// decision (none may be dated before an act it follows), so one member
+/// could block its own removal, or every admission, for ever.
+const FAR_FUTURE: &str = "9999-12-30T00:00:00Z";
+/// 23 hours after [`NOW`]: a member's clock running fast.
+const FAST_CLOCK: &str = "2026-11-24T09:00:00Z";
+
+/// nz proposes an amendment with its clock at `at`; the group's clock is
+/// then back at [`NOW`]. Returns the proposal's id.
+fn proposed_by_a_clock_at(g: &mut Group, at: &str) -> String {
+    g.at(at);
+    let id = g.propose_amend("nz", "open-source", OPEN_SOURCE_EN, OPEN_SOURCE_FR);
+    g.at(NOW);
+    id
+}
+
+#[test]
+fn an_act_dated_far_in_the_future_is_refused_until_its_time() {
+    let mut g = Group::d5();
+    let id = proposed_by_a_clock_at(&mut g, FAR_FUTURE);
+    let head = g.head();
+    let f = assert_fails_at(&g, "date", "nz.propose.msg", Some(&head));
+    insta::assert_snapshot!(f.message, @"the act is dated 9999-12-30T00:00:00Z, more than a day after the time here (2026-11-23T10:00:00Z): a date from the future, or a clock here that is behind");
+    assert!(f.path.starts_with(&proposal_dir(&id)), "{}", f.stderr);
+    // Nothing is built on it: an act at the time here is refused, as is
+    // taking it through sync (both stand on a verified history).
+    let before = g.tree_state();
+    let out = g.charter("uk").args(["second", &id]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("date from the future"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(g.tree_state(), before);
+    // The rule is about the time, not the record: at that date it holds.
+    g.at(FAR_FUTURE);
+    g.assert_verify_passes();
+}
+
+/// Control: a clock running less than a day fast is allowed for.
+#[test]
+fn control_an_act_dated_by_a_clock_running_a_little_fast_verifies() {
+    let mut g = Group::d5();
+    proposed_by_a_clock_at(&mut g, FAST_CLOCK);
+    g.assert_verify_passes();
+    g.read().args(["verify", "--full"]).assert().success();
 }

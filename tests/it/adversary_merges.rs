@@ -930,7 +930,9 @@ fn sync_refuses_a_remote_with_a_decision_merged_from_before_an_admission() {
     let genesis = g.genesis();
     let id = open_amendment(&g);
     let remote = Remote::serve(&g);
-    let ee = remote.clone_for("ee", &genesis);
+    let mut ee = remote.clone_for("ee", &genesis);
+    // ee syncs after the last act of either branch.
+    ee.g.at(T3);
     ee.sync_ok();
     assert_sync_refuses(&mut g, &remote, &ee, &["finalization"], |g| {
         fork_and_act(
@@ -1125,7 +1127,9 @@ fn sync_refuses_a_swapped_merge_that_reorders_what_it_verified() {
     let genesis = g.genesis();
     let id = open_amendment(&g);
     let remote = Remote::serve(&g);
-    let ee = remote.clone_for("ee", &genesis);
+    let mut ee = remote.clone_for("ee", &genesis);
+    // ee syncs after the last act of either branch.
+    ee.g.at(T3);
     fork_and_act(
         &mut g,
         |g| rotate_il(g),
