@@ -51,6 +51,17 @@ pub fn text_path(principle: &PrincipleId, lang: &Lang) -> String {
     format!("{DIR}/{principle}.{lang}.md")
 }
 
+/// The principle and language whose text `path` is
+/// (`charter/<principle>.<lang>.md`), if it is one: [`text_path`] read back.
+pub fn text_of(path: &str) -> Option<(PrincipleId, Lang)> {
+    let name = path
+        .strip_prefix(DIR)?
+        .strip_prefix('/')?
+        .strip_suffix(".md")?;
+    let (principle, lang) = name.split_once('.')?;
+    Some((principle.parse().ok()?, lang.parse().ok()?))
+}
+
 /// One principle's text in one language: a `# Title` line, then the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
@@ -182,5 +193,21 @@ mod tests {
         assert!(Index::parse("principles = [\"a\"]\nlanguages = []\n").is_err());
         let i = Index::parse("principles = [\"a\", \"b\"]\n").unwrap();
         assert_eq!(Index::parse(&i.to_toml()).unwrap(), i);
+    }
+
+    #[test]
+    fn text_paths_read_back() {
+        let (p, l): (PrincipleId, Lang) = ("open-source".parse().unwrap(), "fr".parse().unwrap());
+        assert_eq!(text_of(&text_path(&p, &l)), Some((p, l)));
+        for other in [
+            INDEX,
+            "charter/open-source.md",
+            "charter/open-source.en.fr.md",
+            "charter/Open.en.md",
+            "keys/open-source.en.md",
+            "charter/open-source.en.toml",
+        ] {
+            assert_eq!(text_of(other), None, "{other}");
+        }
     }
 }

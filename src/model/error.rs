@@ -125,8 +125,16 @@ pub enum Problem {
     TooLarge(usize),
     #[error("symbolic links are not allowed in a governance repository")]
     Symlink,
-    #[error("a proposal of kind {kind} may not change {target}")]
-    KindPath { kind: &'static str, target: String },
+    /// A proposal carrying a file its kind (and principle or language)
+    /// does not: `rule` says what it may carry.
+    #[error("a proposal of kind {kind} may not {verb} {target}: {rule}")]
+    KindPath {
+        kind: &'static str,
+        /// `change`, `remove` or `carry`.
+        verb: &'static str,
+        target: String,
+        rule: String,
+    },
 }
 
 /// Whose fault an error is.

@@ -154,19 +154,6 @@ impl Kind {
         matches!(self, Kind::Leave | Kind::RotateKey)
     }
 
-    /// May a proposal of this kind change (or re-affirm) governed file
-    /// `path`? The charter's kinds change `charter/`; a new language also
-    /// the rules; membership and reviews write what their effect computes,
-    /// never files of their own.
-    pub fn may_change(self, path: &str) -> bool {
-        let charter = path.starts_with("charter/");
-        match self {
-            Kind::Amend | Kind::Add | Kind::Retire | Kind::ReviewClose => charter,
-            Kind::AddLanguage => charter || path == crate::model::governance::PATH,
-            _ => false,
-        }
-    }
-
     /// Kinds a member decides alone, without a vote.
     pub fn is_unilateral(self) -> bool {
         matches!(self, Kind::Leave | Kind::RotateKey | Kind::ReviewOpen)
@@ -328,6 +315,136 @@ impl ProposalFile {
     }
 }
 
+/// How a proposal carries a governed file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carry {
+    /// Its complete new text, under `change/`.
+    Change,
+    /// Listed in `removes`.
+    Remove,
+    /// Listed in `base`: the file as it stood when proposed.
+    Base,
+}
+
+impl ProposalFile {
+    /// May a proposal like this one carry governed file `path` as `how`? A
+    /// proposal of one kind changes only the paths of its kind, derived
+    /// from its principle or language (rule `kind-paths`):
+    ///
+    /// - `amend` of p: p's texts (`charter/p.<lang>.md`);
+    /// - `add` of p: p's texts and `charter/index.toml`;
+    /// - `retire` of p: `charter/index.toml`, and it removes p's texts;
+    /// - `add-language` l: texts in l (`charter/<principle>.l.md`) and
+    ///   `governance.toml`;
+    /// - `review-close`: nothing, made against the charter it re-affirms
+    ///   (its base: files under `charter/`);
+    /// - the membership kinds and `review-open`: nothing; their effect is
+    ///   computed from the proposal.
+    ///
+    /// What the index and governance.toml may say is checked against the
+    /// tree by `rules::check_content`; that texts are in the charter's
+    /// languages, too.
+    pub fn may_carry(&self, how: Carry, path: &str) -> bool {
+        let text = crate::model::charter::text_of(path);
+        let of_principle = || {
+            text.as_ref()
+                .is_some_and(|(p, _)| self.principle.as_ref() == Some(p))
+        };
+        let index = path == crate::model::charter::INDEX;
+        match (self.kind, how) {
+            (Kind::Amend, Carry::Change | Carry::Base) => of_principle(),
+            (Kind::Add, Carry::Change | Carry::Base) => of_principle() || index,
+            (Kind::Retire, Carry::Change) => index,
+            (Kind::Retire, Carry::Remove) => of_principle(),
+            (Kind::Retire, Carry::Base) => index || of_principle(),
+            (Kind::AddLanguage, Carry::Change | Carry::Base) => {
+                path == crate::model::governance::PATH
+                    || text
+                        .as_ref()
+                        .is_some_and(|(_, l)| self.language.as_ref() == Some(l))
+            }
+            (Kind::ReviewClose, Carry::Base) => {
+                path.starts_with(&format!("{}/", crate::model::charter::DIR))
+            }
+            _ => false,
+        }
+    }
+
+    /// What [`ProposalFile::may_carry`] allows this proposal, in words.
+    pub fn carries(&self) -> String {
+        let p = self
+            .principle
+            .as_ref()
+            .map(PrincipleId::as_str)
+            .unwrap_or("?");
+        let l = self.language.as_ref().map(Lang::as_str).unwrap_or("?");
+        match self.kind {
+            Kind::Amend => format!("an amendment of '{p}' changes only its texts (charter/{p}.<lang>.md)"),
+            Kind::Add => format!(
+                "a new principle '{p}' brings only its texts (charter/{p}.<lang>.md) and charter/index.toml"
+            ),
+            Kind::Retire => format!(
+                "retiring '{p}' changes only charter/index.toml and removes only its texts (charter/{p}.<lang>.md)"
+            ),
+            Kind::AddLanguage => format!(
+                "a new language '{l}' brings only the texts in it (charter/<principle>.{l}.md) and governance.toml"
+            ),
+            Kind::ReviewClose => {
+                "closing a review re-affirms the charter as it stands: it changes no file".into()
+            }
+            kind => format!(
+                "a {} proposal changes no file itself: its effect is computed from it",
+                kind.as_str()
+            ),
+        }
+    }
+
+    /// Checks what a proposal carries: each file of `change/`, each path
+    /// `removes` and `base` list, as [`ProposalFile::may_carry`] allows, and
+    /// a statement of interest only in an application. `dir` is the
+    /// proposal's folder.
+    pub fn check_carried<'a>(
+        &self,
+        dir: &str,
+        changes: impl IntoIterator<Item = &'a String>,
+        statement: bool,
+    ) -> Result<()> {
+        let file_path = join(dir, FILE);
+        let refuse = |origin: String, verb, target: &str, rule: String| {
+            Err(Error::file(
+                origin,
+                Problem::KindPath {
+                    kind: self.kind.as_str(),
+                    verb,
+                    target: target.to_string(),
+                    rule,
+                },
+            ))
+        };
+        for rel in changes {
+            if !self.may_carry(Carry::Change, rel) {
+                let origin = join(&join(dir, CHANGE), rel);
+                return refuse(origin, "change", rel, self.carries());
+            }
+        }
+        for rel in &self.removes {
+            if !self.may_carry(Carry::Remove, rel) {
+                return refuse(file_path, "remove", rel, self.carries());
+            }
+        }
+        for rel in self.base.keys() {
+            if !self.may_carry(Carry::Base, rel) {
+                return refuse(file_path, "change", rel, self.carries());
+            }
+        }
+        if statement && self.kind != Kind::Member {
+            let rule = "only an application carries a statement of interest".to_string();
+            return refuse(join(dir, STATEMENT), "carry", STATEMENT, rule);
+        }
+        Ok(())
+    }
+}
+
 /// Governed files a proposal may change: the charter, members, the rules.
 pub fn check_governed_path(origin: &str, p: &str) -> Result<()> {
     let parts: Vec<&str> = p.split('/').collect();
@@ -444,26 +561,7 @@ impl Proposal {
     ) -> Result<Self> {
         let file_path = join(&id.dir(), FILE);
         let file = ProposalFile::parse(&file_path, &file_text)?;
-        for (origin, rel) in changes
-            .keys()
-            .map(|rel| (join(&join(&id.dir(), CHANGE), rel), rel))
-            .chain(
-                file.removes
-                    .iter()
-                    .chain(file.base.keys())
-                    .map(|rel| (file_path.clone(), rel)),
-            )
-        {
-            if !file.kind.may_change(rel) {
-                return Err(Error::file(
-                    origin,
-                    Problem::KindPath {
-                        kind: file.kind.as_str(),
-                        target: rel.clone(),
-                    },
-                ));
-            }
-        }
+        file.check_carried(&id.dir(), changes.keys(), statement.is_some())?;
         for rel in changes.keys().chain(&file.removes) {
             if !file.base.contains_key(rel) {
                 return Err(Error::parse(
@@ -723,6 +821,51 @@ mod tests {
             format!("sha256:+{}", &text[8..]),
         ] {
             assert!(other.parse::<Digest>().is_err(), "{other}");
+        }
+    }
+
+    #[test]
+    fn each_kind_carries_the_paths_of_its_principle_or_language() {
+        let file = |kind, principle: Option<&str>, language: Option<&str>| {
+            let mut f = ProposalFile::new(kind, "t".into(), None, clock::latest());
+            f.principle = principle.map(|p| p.parse().unwrap());
+            f.language = language.map(|l| l.parse().unwrap());
+            f
+        };
+        let (own, other, index) = (
+            "charter/open-source.en.md",
+            "charter/open-markets.en.md",
+            crate::model::charter::INDEX,
+        );
+        let gov = crate::model::governance::PATH;
+        let amend = file(Kind::Amend, Some("open-source"), None);
+        let add = file(Kind::Add, Some("open-source"), None);
+        let retire = file(Kind::Retire, Some("open-source"), None);
+        let language = file(Kind::AddLanguage, None, Some("de"));
+        let close = file(Kind::ReviewClose, None, None);
+        let member = file(Kind::Member, None, None);
+        for (f, how, path, ok) in [
+            (&amend, Carry::Change, own, true),
+            (&amend, Carry::Change, other, false),
+            (&amend, Carry::Change, index, false),
+            (&amend, Carry::Remove, own, false),
+            (&add, Carry::Change, index, true),
+            (&add, Carry::Change, other, false),
+            (&add, Carry::Remove, own, false),
+            (&retire, Carry::Change, index, true),
+            (&retire, Carry::Change, own, false),
+            (&retire, Carry::Remove, own, true),
+            (&retire, Carry::Remove, other, false),
+            (&retire, Carry::Base, own, true),
+            (&language, Carry::Change, "charter/open-markets.de.md", true),
+            (&language, Carry::Change, gov, true),
+            (&language, Carry::Change, own, false),
+            (&language, Carry::Change, index, false),
+            (&close, Carry::Base, own, true),
+            (&close, Carry::Change, own, false),
+            (&member, Carry::Change, "keys/jp.toml", false),
+        ] {
+            assert_eq!(f.may_carry(how, path), ok, "{:?} {how:?} {path}", f.kind);
         }
     }
 

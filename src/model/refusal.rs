@@ -119,6 +119,11 @@ pub enum RuleError {
     /// its language.
     #[error("{proposal} may change governance.toml only by adding the language '{lang}'")]
     GovernanceChange { proposal: ProposalId, lang: String },
+    /// A proposal that changes a file of its kind beyond what its kind
+    /// does (charter/index.toml beyond its principle), or a text in a
+    /// language the charter does not have.
+    #[error("{path}: {why}")]
+    KindPath { path: String, why: String },
     /// Replaying a local proposal on the remote's history meets a different
     /// file at the same path.
     #[error("{path}: the remote has a different file there (proposal {proposal} was filed twice?); withdraw yours and propose again")]

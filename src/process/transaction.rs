@@ -140,7 +140,7 @@ impl<'g, 'k> Transaction<'g, 'k> {
         let mut proposal =
             Proposal::from_parts(&id, to_toml(&new.file)?, new.changes, new.statement)?;
         rules::check_created(&proposal, self.state.members()?)?;
-        rules::check_content(&proposal, &self.state.governance)?;
+        rules::check_content(&proposal, &self.state.governance, &self.state.snapshot)?;
         if !at_once {
             if let Some(twin) = self.open_twin(&proposal, id.slug())? {
                 return Err(rules::RuleError::AlreadyFiled { proposal: twin }.into());

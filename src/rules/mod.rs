@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::crypto::attestation::{Attestation, AttestationError};
 use crate::crypto::key::PublicKey;
 use crate::model::act::Act;
+use crate::model::charter;
 use crate::model::clock::Timestamp;
 use crate::model::governance::{self, Governance};
-use crate::model::id::{MemberId, ProposalId};
+use crate::model::id::{MemberId, PrincipleId, ProposalId};
 use crate::model::member::Members;
 use crate::model::proposal::{self, Kind, Proposal, ProposalFile, ABSENT};
 use crate::model::record::Message;
@@ -281,12 +282,20 @@ pub fn check_key_proof(
     attestation.check(key, &roots, at.timestamp()).map_err(fail)
 }
 
-/// What a new proposal may hold given the rules in force: the key it
-/// registers proven as [`check_key_proof`] asks, and, for a new language,
-/// governance.toml changed by that language alone.
-pub fn check_content(p: &Proposal, gov: &Governance) -> Result<(), RuleError> {
+/// What a new proposal may hold given the rules and the charter in force
+/// (`base`, the tree it is filed on): the key it registers proven as
+/// [`check_key_proof`] asks; the texts it changes or removes in the
+/// charter's languages; for a new language, governance.toml changed by
+/// that language alone; for a new or retired principle, charter/index.toml
+/// changed by that principle alone (see [`check_index`]). Which paths each
+/// kind may carry at all is [`ProposalFile::may_carry`], checked whenever a
+/// proposal is read.
+pub fn check_content(p: &Proposal, gov: &Governance, base: &dyn Tree) -> Result<(), RuleError> {
     if let (Some(key), Some(at)) = (&p.new_key, p.created()) {
         check_key_proof(gov, key, p.new_key_attestation.as_ref(), &at)?;
+    }
+    if p.file.kind.is_amendment() {
+        check_languages(p, gov)?;
     }
     if p.file.kind == Kind::AddLanguage {
         let lang = p.file.language.clone();
@@ -303,7 +312,100 @@ pub fn check_content(p: &Proposal, gov: &Governance) -> Result<(), RuleError> {
             });
         }
     }
+    check_index(p, base)
+}
+
+/// The path of `rel` in `p`'s `change/` folder.
+fn change_path(p: &Proposal, rel: &str) -> String {
+    tree::join(&tree::join(&p.id.dir(), proposal::CHANGE), rel)
+}
+
+/// An amendment's texts, changed or removed, are in the charter's
+/// languages (which only ever grow).
+fn check_languages(p: &Proposal, gov: &Governance) -> Result<(), RuleError> {
+    let file_path = tree::join(&p.id.dir(), proposal::FILE);
+    let changed = p.changes.keys().map(|rel| (change_path(p, rel), rel));
+    let removed = p.file.removes.iter().map(|rel| (file_path.clone(), rel));
+    for (path, rel) in changed.chain(removed) {
+        if let Some((_, lang)) = charter::text_of(rel) {
+            if !gov.languages.contains(&lang) {
+                let langs: Vec<&str> = gov.languages.iter().map(|l| l.as_str()).collect();
+                return Err(RuleError::KindPath {
+                    path,
+                    why: format!(
+                        "{rel} is a text in '{lang}', not a language of the charter ({})",
+                        langs.join(", ")
+                    ),
+                });
+            }
+        }
+    }
     Ok(())
+}
+
+/// A new principle changes charter/index.toml only by inserting itself
+/// (anywhere) among the principles as they stand; a retirement, only by
+/// taking itself out. Judged against `base`'s index when it is the one the
+/// proposal was made against; against another, the proposal cannot take
+/// effect, and is judged when it can: at its finalization, which calls this
+/// again.
+pub fn check_index(p: &Proposal, base: &dyn Tree) -> Result<(), RuleError> {
+    let (kind, Some(principle)) = (p.file.kind, p.file.principle.as_ref()) else {
+        return Ok(());
+    };
+    let (verb, how) = match kind {
+        Kind::Add => ("adding", "inserting it among"),
+        Kind::Retire => ("retiring", "taking it out of"),
+        _ => return Ok(()),
+    };
+    let refuse = |why: String| {
+        Err(RuleError::KindPath {
+            path: change_path(p, charter::INDEX),
+            why,
+        })
+    };
+    let rule = || {
+        format!(
+            "{verb} '{principle}' may change {} only by {how} the principles as they stand",
+            charter::INDEX
+        )
+    };
+    let Some(text) = p.changes.get(charter::INDEX) else {
+        return refuse(format!("missing: {}", rule()));
+    };
+    // An index that is no index leaves no charter: the finalization's
+    // reading of the charter refuses it.
+    let Ok(proposed) = charter::Index::parse(text) else {
+        return Ok(());
+    };
+    let made_against = p.file.base.get(charter::INDEX).map(String::as_str);
+    if base.content_id(charter::INDEX).as_deref() != made_against {
+        return Ok(());
+    }
+    let Some(current) = base
+        .read(charter::INDEX)
+        .ok()
+        .flatten()
+        .and_then(|t| charter::Index::parse(&t).ok())
+    else {
+        return Ok(());
+    };
+    let without = |list: &[PrincipleId]| -> Vec<PrincipleId> {
+        list.iter().filter(|q| *q != principle).cloned().collect()
+    };
+    let (has, had) = (
+        proposed.principles.contains(principle),
+        current.principles.contains(principle),
+    );
+    let exact = match kind {
+        Kind::Add => has && !had && without(&proposed.principles) == current.principles,
+        _ => !has && had && without(&current.principles) == proposed.principles,
+    };
+    if exact {
+        Ok(())
+    } else {
+        refuse(rule())
+    }
 }
 
 /// A departure or a removal may not leave the group fewer members than it
@@ -476,6 +578,7 @@ pub fn check_finalize(
         });
     }
     check_base(p, base)?;
+    check_index(p, base)?;
     if let Some(year) = p.file.review {
         check_review(p, year, base, date)?;
     }
@@ -513,6 +616,7 @@ fn check_review(
 /// base changed meanwhile).
 pub fn can_take_effect(p: &Proposal, base: &dyn Tree) -> Result<(), RuleError> {
     check_base(p, base)?;
+    check_index(p, base)?;
     match p.file.review {
         Some(year) if p.file.kind != Kind::ReviewClose => {
             if !review::load(base, year)

@@ -46,7 +46,6 @@ impl Walker<'_> {
                 return Ok(state);
             }
         }
-        let now = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
         let existed = folder.is_some();
         let content_added = added.iter().find(|rel| {
             rel.as_str() == proposal::FILE
@@ -62,7 +61,11 @@ impl Walker<'_> {
                     "proposal content changed after it was filed; a changed proposal is a new proposal",
                 ));
             }
-        } else {
+        }
+        // Read once a change to what was filed is ruled out: what the
+        // proposal may carry is judged when it is filed.
+        let now = Proposal::load(after, id).map_err(|e| malformed(oid, e))?;
+        if !existed {
             self.summary.proposals += 1;
             let path = format!("{}/{}", id.dir(), proposal::FILE);
             if let Err(e) = rules::check_created(&now, members) {
@@ -73,12 +76,14 @@ impl Walker<'_> {
                 .require(governance::PATH)
                 .and_then(|text| governance::Governance::parse(&text))
                 .map_err(|e| malformed(oid, e))?;
-            if let Err(e) = rules::check_content(&now, &gov) {
-                let rule = match e {
-                    rules::RuleError::KeyProof { .. } => Rule::KeyProof,
-                    _ => Rule::KindPaths,
-                };
-                return Err(violation(oid, path, rule, e));
+            if let Err(e) = rules::check_content(&now, &gov, before) {
+                return Err(match e {
+                    rules::RuleError::KeyProof { .. } => violation(oid, path, Rule::KeyProof, e),
+                    rules::RuleError::KindPath { path, why } => {
+                        violation(oid, path, Rule::KindPaths, why)
+                    }
+                    _ => violation(oid, path, Rule::KindPaths, e),
+                });
             }
             if now.file.kind == proposal::Kind::Member {
                 self.check_statement(oid, before, &now)?;
@@ -226,8 +231,12 @@ impl Walker<'_> {
         };
         self.not_from_the_future(oid, &decision_path, "the decision", &date)?;
         if let Err(e) = rules::check_finalize(pending, members, before, &date) {
-            let rule = rule_of(&e, Rule::Finalization);
-            return Err(violation(oid, decision_path, rule, e));
+            return Err(match e {
+                rules::RuleError::KindPath { path, why } => {
+                    violation(oid, path, Rule::KindPaths, why)
+                }
+                e => violation(oid, decision_path, rule_of(&e, Rule::Finalization), e),
+            });
         }
         if decision.electorate != rules::electorate(pending, members) {
             return Err(violation(

@@ -18,6 +18,7 @@ mod federation;
 mod fuzz_regressions;
 mod index;
 mod keys_and_signatures;
+mod kind_paths;
 mod limits;
 mod listings;
 mod membership;
