@@ -997,6 +997,18 @@ fn accept_then_leave(g: &mut Group, accepted: &str) -> (String, Unilateral) {
     (accept, u)
 }
 
+/// HEAD, nz's departure, is refused (rule `date`) for being dated before
+/// nz's acceptance `accept` (dated [`AFTER_LEAVING`]), which OpenSSH
+/// refuses at its date.
+fn assert_departure_refused_before_accept(g: &Group, u: &Unilateral, accept: &str) {
+    let decision = format!("{}/decision.toml", proposal_dir(&u.id));
+    let head = g.head();
+    let f = assert_fails_at(g, "date", &decision, Some(&head));
+    // Shared by tests, so not an inline snapshot (insta takes one per test).
+    assert_eq!(f.message, "the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T08:00:00Z)");
+    assert!(!g.ssh_verifies_at("nz", accept, &ssh_time(AFTER_LEAVING)));
+}
+
 /// The departure is dated before an act nz signed earlier in the record:
 /// OpenSSH, whose window for nz's key ends at the departure, would refuse
 /// that act at its own date, so `verify` refuses the departure.
@@ -1004,11 +1016,7 @@ fn accept_then_leave(g: &mut Group, accepted: &str) -> (String, Unilateral) {
 fn departure_dated_before_an_act_of_its_member_is_refused() {
     let mut g = Group::d5();
     let (accept, u) = accept_then_leave(&mut g, AFTER_LEAVING);
-    let decision = format!("{}/decision.toml", proposal_dir(&u.id));
-    let head = g.head();
-    let f = assert_fails_at(&g, "date", &decision, Some(&head));
-    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T08:00:00Z)");
-    assert!(!g.ssh_verifies_at("nz", &accept, &ssh_time(AFTER_LEAVING)));
+    assert_departure_refused_before_accept(&g, &u, &accept);
 }
 
 /// Control: the same act dated before the departure verifies, and OpenSSH
@@ -1047,11 +1055,7 @@ fn leave_with_an_accept_beside(g: &mut Group, accepted: &str) -> (String, Unilat
 fn act_beside_its_members_departure_dated_after_it_is_refused() {
     let mut g = Group::d5();
     let (accept, u) = leave_with_an_accept_beside(&mut g, AFTER_LEAVING);
-    let decision = format!("{}/decision.toml", proposal_dir(&u.id));
-    let head = g.head();
-    let f = assert_fails_at(&g, "date", &decision, Some(&head));
-    insta::assert_snapshot!(f.message, @"the decision on 2026-002-leave-nz is dated 2026-11-24T09:30:00Z, before nz's act proposals/2026/2026-001-open-source/signatures/nz.accept.msg (2026-11-25T08:00:00Z)");
-    assert!(!g.ssh_verifies_at("nz", &accept, &ssh_time(AFTER_LEAVING)));
+    assert_departure_refused_before_accept(&g, &u, &accept);
 }
 
 /// Control: the same commit with the act dated before the departure

@@ -268,22 +268,8 @@ fn file_application_by_hand(g: &Group, id: &str, file: &str, statement: &str) {
     let dir = proposal_dir(id);
     g.write(&format!("{dir}/proposal.toml"), file);
     g.write(&format!("{dir}/statement.md"), statement);
-    sign_by_hand(g, id, "jp", "apply");
+    g.sign_by_hand(id, "jp", "apply");
     g.git_commit_all("jp applies, by hand");
-}
-
-/// `signer`'s record of `act` on proposal `id` as the work tree holds it:
-/// the message with the digest computed by coreutils, signed with
-/// `ssh-keygen -Y sign` on the signer's security key.
-fn sign_by_hand(g: &Group, id: &str, signer: &str, act: &str) {
-    let msg = format!(
-        "charter signature v1\nrepository {}\nproposal {id}\ndigest {}\nact {act}\nsigner {signer}\ndate {NOW}\n",
-        g.genesis(),
-        g.coreutils_digest(id)
-    );
-    let base = format!("{}/signatures/{signer}.{act}", proposal_dir(id));
-    g.write(&format!("{base}.msg"), &msg);
-    g.write(&format!("{base}.sig"), &g.ssh_sign(signer, &msg));
 }
 
 /// `proposal.toml` without its attestation lines, or with `other`'s.
@@ -497,7 +483,7 @@ fn file_language_by_hand(
         };
         g.write(path, &text);
     }
-    sign_by_hand(g, id, "uk", "propose");
+    g.sign_by_hand(id, "uk", "propose");
     g.git_commit_all("uk proposes German, by hand");
 }
 

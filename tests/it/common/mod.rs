@@ -298,6 +298,21 @@ impl Group {
         self.git_out(&["commit", "-q", "--no-gpg-sign", "-m", message]);
     }
 
+    /// `signer`'s record of `act` on proposal `id` as the work tree holds it,
+    /// dated [`NOW`]: the message with the digest computed by coreutils,
+    /// signed with `ssh-keygen -Y sign` (on a security key where the
+    /// signer's key is one).
+    pub fn sign_by_hand(&self, id: &str, signer: &str, act: &str) {
+        let msg = format!(
+            "charter signature v1\nrepository {}\nproposal {id}\ndigest {}\nact {act}\nsigner {signer}\ndate {NOW}\n",
+            self.genesis(),
+            self.coreutils_digest(id)
+        );
+        let base = format!("{}/signatures/{signer}.{act}", proposal_dir(id));
+        self.write(&format!("{base}.msg"), &msg);
+        self.write(&format!("{base}.sig"), &self.ssh_sign(signer, &msg));
+    }
+
     /// `git merge --no-ff BRANCH` into the checked-out branch, as `git pull
     /// --no-rebase` makes it: a clean merge, unsigned, no hand edits.
     pub fn git_merge(&self, branch: &str) {
